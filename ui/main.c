@@ -1,0 +1,53 @@
+/*
+ * custos: the command-line entry point.  main() hands each verb to one
+ * function; the verbs are thin: they parse arguments and call the core.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/cli.h"
+
+static const struct cli_verb verbs[] = {
+	{"shares", cli_shares, "check a share card (shares check [FILE])"},
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: custos VERB [OPTIONS]\n\nverbs:\n");
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(f, "\n`custos VERB --help` describes a verb; `custos --version` the build.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("custos %s\n", CUSTOS_VERSION);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "custos: libsodium failed to initialise; refusing to run\n");
+		return CLI_FAIL;
+	}
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(argv[1], verbs[i].name) == 0)
+			return verbs[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "custos: unknown verb '%s'\n", argv[1]);
+	usage(stderr);
+	return CLI_USAGE;
+}
