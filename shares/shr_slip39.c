@@ -186,7 +186,7 @@ decode_fields(const uint16_t *words, size_t n, struct shr_share *s)
 }
 
 int
-shr_share_decode(const uint16_t *words, size_t n, struct shr_share *out)
+shr_share_decode(const uint16_t *words, size_t n, unsigned kinds, struct shr_share *out)
 {
 	int ext, r;
 
@@ -200,9 +200,9 @@ shr_share_decode(const uint16_t *words, size_t n, struct shr_share *out)
 	if (((n - SHR_METADATA_WORDS) * RADIX_BITS) % 16 > 8)
 		return custos_err_set(CUSTOS_ESHARE, "%zu words is not a valid share length", n);
 	ext = (words[1] >> 4) & 1; /* the extendable flag picks the customization */
-	if (shr_rs1024_verify(checksum_cs(ext, 0), words, n))
+	if ((kinds & SHR_KIND_STANDARD) && shr_rs1024_verify(checksum_cs(ext, 0), words, n))
 		out->masked = 0;
-	else if (shr_rs1024_verify(checksum_cs(ext, 1), words, n))
+	else if ((kinds & SHR_KIND_MASKED) && shr_rs1024_verify(checksum_cs(ext, 1), words, n))
 		out->masked = 1;
 	else
 		return custos_err_set(CUSTOS_ECHECKSUM,
@@ -213,7 +213,7 @@ shr_share_decode(const uint16_t *words, size_t n, struct shr_share *out)
 }
 
 int
-shr_share_parse(const char *mnemonic, struct shr_share *out)
+shr_share_parse(const char *mnemonic, unsigned kinds, struct shr_share *out)
 {
 	uint16_t words[SHR_MAX_WORDS];
 	size_t n;
@@ -221,7 +221,7 @@ shr_share_parse(const char *mnemonic, struct shr_share *out)
 
 	memset(out, 0, sizeof(*out));
 	if ((r = shr_mnemonic_words(mnemonic, words, SHR_MAX_WORDS, &n, NULL)) == 0)
-		r = shr_share_decode(words, n, out);
+		r = shr_share_decode(words, n, kinds, out);
 	sodium_memzero(words, sizeof(words));
 	return r;
 }

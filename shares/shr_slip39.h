@@ -63,15 +63,23 @@ void shr_share_wipe(struct shr_share *s);
 int shr_mnemonic_words(const char *text, uint16_t *words, size_t max, size_t *n,
                        size_t *bad) CUSTOS_WUR;
 
+/* Which checksum customizations a decoder accepts.  RS1024 detects any 1-3
+ * wrong words only against one customization: accept SHR_KIND_ANY only where
+ * the caller cannot know the kind (a card check), never in a quorum. */
+#define SHR_KIND_STANDARD 1u /* "shamir" / "shamir_extendable" */
+#define SHR_KIND_MASKED 2u   /* SHR_CS_MASKED* */
+#define SHR_KIND_ANY (SHR_KIND_STANDARD | SHR_KIND_MASKED)
+
 /*
- * Decodes n word indices into a share: length, checksum (standard, or the
- * masked customization), padding and field checks.  Returns 0, CUSTOS_ESHARE
- * (with the reason), or CUSTOS_ECHECKSUM.  out is wiped on failure.
+ * Decodes n word indices into a share: length, checksum (under the kinds
+ * allowed), padding and field checks.  Returns 0, CUSTOS_ESHARE (with the
+ * reason), or CUSTOS_ECHECKSUM.  out is wiped on failure.
  */
-int shr_share_decode(const uint16_t *words, size_t n, struct shr_share *out) CUSTOS_WUR;
+int shr_share_decode(const uint16_t *words, size_t n, unsigned kinds,
+                     struct shr_share *out) CUSTOS_WUR;
 
 /* shr_mnemonic_words() then shr_share_decode(). */
-int shr_share_parse(const char *mnemonic, struct shr_share *out) CUSTOS_WUR;
+int shr_share_parse(const char *mnemonic, unsigned kinds, struct shr_share *out) CUSTOS_WUR;
 
 /* Encodes a share to word indices (with checksum); *n words.  Returns 0 or CUSTOS_EINVAL. */
 int shr_share_encode(const struct shr_share *s, uint16_t *words, size_t max, size_t *n) CUSTOS_WUR;

@@ -81,7 +81,7 @@ shares_check(int argc, char **argv)
 		goto out;
 	}
 	if ((r = shr_mnemonic_words(text, words, SHR_MAX_WORDS, &n, &bad)) != 0 ||
-	    (r = shr_share_decode(words, n, share)) != 0) {
+	    (r = shr_share_decode(words, n, SHR_KIND_ANY, share)) != 0) {
 		rc = cli_fail(r, "shares check");
 		goto out;
 	}
