@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/rng.h"
+#include "shares/shr_ct.h"
 #include "shares/shr_rs1024.h"
 
 #define RADIX_BITS 10
@@ -26,47 +27,87 @@ shr_share_wipe(struct shr_share *s)
 
 /* --- mnemonic text <-> word indices ------------------------------------- */
 
-static int
-is_separator(char c)
+/* All-ones when c separates words: space, tab, newline, carriage return, comma. */
+static uint32_t
+separator_mask(uint8_t c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',';
+	return shr_ct_eq(c, ' ') | shr_ct_eq(c, '\t') | shr_ct_eq(c, '\n') | shr_ct_eq(c, '\r') |
+	       shr_ct_eq(c, ',');
+}
+
+#define SLOTS (SHR_MAX_WORDS + 1) /* the last slot absorbs words beyond the limit */
+
+/*
+ * Scatters the letters of text into fixed word slots.  Every character is
+ * written with masks over every slot, so neither branches nor addresses
+ * depend on where words begin and end (word lengths narrow the words down).
+ * Returns the number of words, which is public (it is the share's length).
+ */
+static size_t
+scatter_words(const char *text, size_t textlen, uint8_t slot[SLOTS][SHR_WORD_MAX],
+              uint32_t wlen[SLOTS])
+{
+	uint32_t nwords = 0, cur = 0, k = 0, in_word = 0;
+	size_t i, w, j;
+
+	for (i = 0; i < textlen; i++) {
+		uint8_t c = (uint8_t)text[i];
+		uint32_t letter = ~separator_mask(c), begin = letter & ~in_word;
+		uint32_t capped = shr_ct_select(shr_ct_lt(nwords, SLOTS - 1), nwords, SLOTS - 1);
+
+		cur = shr_ct_select(begin, capped, cur);
+		nwords += begin & 1u;
+		k = shr_ct_select(begin, 0, k);
+		for (w = 0; w < SLOTS; w++) {
+			uint32_t here = letter & shr_ct_eq((uint32_t)w, cur);
+
+			for (j = 0; j < SHR_WORD_MAX; j++)
+				slot[w][j] |= (uint8_t)(c & here & shr_ct_eq((uint32_t)j, k));
+			wlen[w] += here & 1u;
+		}
+		k += letter & 1u;
+		in_word = letter;
+	}
+	return nwords;
 }
 
 int
-shr_mnemonic_words(const char *text, uint16_t *words, size_t max, size_t *n, size_t *bad)
+shr_mnemonic_words(const char *text, size_t textlen, uint16_t *words, size_t max, size_t *n,
+                   size_t *bad)
 {
-	size_t count = 0, len;
-	const char *p = text;
-	int r;
+	uint8_t slot[SLOTS][SHR_WORD_MAX];
+	uint32_t wlen[SLOTS];
+	size_t count, i;
+	int r = 0;
 
 	*n = 0;
 	if (bad != NULL)
 		*bad = 0;
-	for (;;) {
-		while (*p != '\0' && is_separator(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		for (len = 0; p[len] != '\0' && !is_separator(p[len]); len++)
-			;
-		if (count == max) {
-			r = custos_err_set(CUSTOS_EFORMAT, "more than %zu words", max);
-			goto fail;
-		}
-		if (shr_word_lookup(p, len, &words[count]) != 0) {
-			if (bad != NULL)
-				*bad = count + 1;
-			r = custos_err_set(CUSTOS_EWORD,
-			                   "word %zu is not in the SLIP-0039 word list", count + 1);
-			goto fail;
-		}
-		count++;
-		p += len;
+	memset(slot, 0, sizeof(slot));
+	memset(wlen, 0, sizeof(wlen));
+	count = shr_ct_public((uint32_t)scatter_words(text, textlen, slot, wlen)); /* the share's length */
+	if (count > max || count >= SLOTS) {
+		r = custos_err_set(CUSTOS_EFORMAT, "more than %zu words", max < SLOTS - 1 ? max : SLOTS - 1);
+		goto out;
 	}
-	*n = count;
-	return 0;
-fail:
-	sodium_memzero(words, max * sizeof(*words));
+	for (i = 0; i < count; i++) {
+		/* Lengths above the longest word only need to stay invalid. */
+		uint32_t l = shr_ct_select(shr_ct_lt(wlen[i], 255), wlen[i], 255);
+
+		if (shr_word_lookup((const char *)slot[i], l, &words[i]) != 0 && r == 0) {
+			if (bad != NULL)
+				*bad = i + 1;
+			r = custos_err_set(CUSTOS_EWORD, "word %zu is not in the SLIP-0039 word list",
+			                   i + 1);
+		}
+	}
+	if (r == 0)
+		*n = count;
+out:
+	sodium_memzero(slot, sizeof(slot));
+	sodium_memzero(wlen, sizeof(wlen));
+	if (r != 0)
+		sodium_memzero(words, max * sizeof(*words));
 	return r;
 }
 
@@ -162,20 +203,25 @@ decode_fields(const uint16_t *words, size_t n, struct shr_share *s)
 	unsigned pad = (unsigned)((value_words * RADIX_BITS) % 16);
 	uint32_t padding;
 
-	s->identifier = (uint16_t)bits_get(&b, 15);
-	s->extendable = (uint8_t)bits_get(&b, 1);
-	s->iteration_exponent = (uint8_t)bits_get(&b, 4);
-	s->group_index = (uint8_t)bits_get(&b, 4);
-	s->group_threshold = (uint8_t)(bits_get(&b, 4) + 1);
-	s->group_count = (uint8_t)(bits_get(&b, 4) + 1);
-	s->member_index = (uint8_t)bits_get(&b, 4);
-	s->member_threshold = (uint8_t)(bits_get(&b, 4) + 1);
-	padding = bits_get(&b, pad);
+	/* The metadata fields are public: they are printed on every card check. */
+	s->identifier = (uint16_t)shr_ct_public(bits_get(&b, 15));
+	s->extendable = (uint8_t)shr_ct_public(bits_get(&b, 1));
+	s->iteration_exponent = (uint8_t)shr_ct_public(bits_get(&b, 4));
+	s->group_index = (uint8_t)shr_ct_public(bits_get(&b, 4));
+	s->group_threshold = (uint8_t)(shr_ct_public(bits_get(&b, 4)) + 1);
+	s->group_count = (uint8_t)(shr_ct_public(bits_get(&b, 4)) + 1);
+	s->member_index = (uint8_t)shr_ct_public(bits_get(&b, 4));
+	s->member_threshold = (uint8_t)(shr_ct_public(bits_get(&b, 4)) + 1);
+	/* The padding is zero by the format: its value is public too. */
+	padding = shr_ct_public(bits_get(&b, pad));
 	s->value_len = (value_words * RADIX_BITS - pad) / 8;
 	for (i = 0; i < s->value_len; i++)
 		s->value[i] = (uint8_t)bits_get(&b, 8);
 	if (padding != 0)
 		return custos_err_set(CUSTOS_ESHARE, "the padding bits are not zero");
+	if (s->group_index >= s->group_count)
+		return custos_err_set(CUSTOS_ESHARE, "the group index (%u) is not below the group count (%u)",
+		                      s->group_index + 1u, s->group_count);
 	if (s->group_threshold > s->group_count)
 		return custos_err_set(CUSTOS_ESHARE,
 		                      "the group threshold (%u) is greater than the group count (%u)",
@@ -199,7 +245,8 @@ shr_share_decode(const uint16_t *words, size_t n, unsigned kinds, struct shr_sha
 		                      (int)SHR_MAX_WORDS, n);
 	if (((n - SHR_METADATA_WORDS) * RADIX_BITS) % 16 > 8)
 		return custos_err_set(CUSTOS_ESHARE, "%zu words is not a valid share length", n);
-	ext = (words[1] >> 4) & 1; /* the extendable flag picks the customization */
+	/* The extendable flag (public metadata) picks the customization. */
+	ext = (int)shr_ct_public((words[1] >> 4) & 1u);
 	if ((kinds & SHR_KIND_STANDARD) && shr_rs1024_verify(checksum_cs(ext, 0), words, n))
 		out->masked = 0;
 	else if ((kinds & SHR_KIND_MASKED) && shr_rs1024_verify(checksum_cs(ext, 1), words, n))
@@ -213,17 +260,27 @@ shr_share_decode(const uint16_t *words, size_t n, unsigned kinds, struct shr_sha
 }
 
 int
-shr_share_parse(const char *mnemonic, unsigned kinds, struct shr_share *out)
+shr_share_parse(const char *mnemonic, size_t len, unsigned kinds, struct shr_share *out)
 {
 	uint16_t words[SHR_MAX_WORDS];
 	size_t n;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = shr_mnemonic_words(mnemonic, words, SHR_MAX_WORDS, &n, NULL)) == 0)
+	if ((r = shr_mnemonic_words(mnemonic, len, words, SHR_MAX_WORDS, &n, NULL)) == 0)
 		r = shr_share_decode(words, n, kinds, out);
 	sodium_memzero(words, sizeof(words));
 	return r;
+}
+
+/* Writes c at buf[pos] (pos secret) by touching every byte of buf. */
+static void
+put_at(char *buf, size_t len, uint32_t pos, uint8_t c)
+{
+	size_t p;
+
+	for (p = 0; p < len; p++)
+		buf[p] = (char)((uint8_t)buf[p] | (c & (uint8_t)shr_ct_eq((uint32_t)p, pos)));
 }
 
 int
@@ -231,29 +288,32 @@ shr_share_format(const struct shr_share *s, char *buf, size_t len)
 {
 	uint16_t words[SHR_MAX_WORDS];
 	char w[SHR_WORD_MAX + 1];
-	size_t n, i, used = 0, wl;
+	uint32_t used = 0, wl;
+	size_t n, i, k;
 	int r;
 
 	if (len > 0)
-		buf[0] = '\0';
+		memset(buf, 0, len);
 	if ((r = shr_share_encode(s, words, SHR_MAX_WORDS, &n)) != 0)
 		goto out;
+	/* Room for the longest words, so the check does not depend on which words. */
+	if (n * (SHR_WORD_MAX + 1) > len) {
+		r = custos_err_set(CUSTOS_EINVAL, "mnemonic buffer too small");
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
-		wl = shr_word_get(words[i], w);
-		/* Room is checked against the longest word, so length does not branch. */
-		if (used + SHR_WORD_MAX + 2 > len) {
-			r = custos_err_set(CUSTOS_EINVAL, "mnemonic buffer too small");
-			goto out;
-		}
 		if (i > 0)
-			buf[used++] = ' ';
-		memcpy(buf + used, w, SHR_WORD_MAX);
+			put_at(buf, len, used++, ' ');
+		wl = (uint32_t)shr_word_get(words[i], w);
+		for (k = 0; k < SHR_WORD_MAX; k++)
+			put_at(buf, len, used + (uint32_t)k,
+			       (uint8_t)((uint8_t)w[k] & (uint8_t)shr_ct_lt((uint32_t)k, wl)));
 		used += wl;
-		buf[used] = '\0';
 	}
 out:
 	sodium_memzero(words, sizeof(words));
 	sodium_memzero(w, sizeof(w));
+	used = 0;
 	if (r != 0 && len > 0)
 		sodium_memzero(buf, len);
 	return r;
@@ -262,12 +322,15 @@ out:
 /* --- the Feistel cipher --------------------------------------------------- */
 
 static int
-check_passphrase(const char *p)
+check_passphrase(const char *p, size_t len)
 {
-	for (; *p != '\0'; p++)
-		if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
-			return custos_err_set(CUSTOS_EPASSPHRASE,
-			                      "a passphrase may contain only printable ASCII");
+	uint32_t bad = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		bad |= shr_ct_lt((uint8_t)p[i], 32) | shr_ct_lt(126, (uint8_t)p[i]);
+	if (bad != 0)
+		return custos_err_set(CUSTOS_EPASSPHRASE, "a passphrase may contain only printable ASCII");
 	return 0;
 }
 
@@ -284,9 +347,9 @@ feistel(const uint8_t *in, size_t len, const char *passphrase, uint8_t e, uint16
 	memset(out, 0, len);
 	if (len == 0 || len % 2 != 0 || len > SHR_VALUE_MAX || e > SHR_MAX_EXPONENT)
 		return custos_err_set(CUSTOS_EINVAL, "cannot encrypt %zu bytes", len);
-	if ((r = check_passphrase(passphrase)) != 0)
+	plen = strlen(passphrase); /* the passphrase's length is not kept secret */
+	if ((r = check_passphrase(passphrase, plen)) != 0)
 		return r;
-	plen = strlen(passphrase);
 	if (plen > sizeof(pw) - 1)
 		return custos_err_set(CUSTOS_EPASSPHRASE, "the passphrase is longer than 256 characters");
 	memcpy(pw + 1, passphrase, plen);

@@ -54,13 +54,14 @@ struct shr_group {
 void shr_share_wipe(struct shr_share *s);
 
 /*
- * Splits text into words and looks each up (whole word or a prefix of at least
- * four letters; spaces, tabs, newlines and commas separate words).  Writes up
- * to max indices.  Returns 0; CUSTOS_EWORD naming the 1-based position of the
+ * Splits text (textlen bytes; the length is public, where the words begin is
+ * not) into words and looks each up (whole word or a prefix of at least four
+ * letters; spaces, tabs, newlines and commas separate words).  Writes up to
+ * max indices.  Returns 0; CUSTOS_EWORD naming the 1-based position of the
  * first unknown word (in *bad when bad is not NULL); CUSTOS_EFORMAT when there
  * are more than max words.  words is wiped on failure.
  */
-int shr_mnemonic_words(const char *text, uint16_t *words, size_t max, size_t *n,
+int shr_mnemonic_words(const char *text, size_t textlen, uint16_t *words, size_t max, size_t *n,
                        size_t *bad) CUSTOS_WUR;
 
 /* Which checksum customizations a decoder accepts.  RS1024 detects any 1-3
@@ -79,12 +80,14 @@ int shr_share_decode(const uint16_t *words, size_t n, unsigned kinds,
                      struct shr_share *out) CUSTOS_WUR;
 
 /* shr_mnemonic_words() then shr_share_decode(). */
-int shr_share_parse(const char *mnemonic, unsigned kinds, struct shr_share *out) CUSTOS_WUR;
+int shr_share_parse(const char *mnemonic, size_t len, unsigned kinds,
+                    struct shr_share *out) CUSTOS_WUR;
 
 /* Encodes a share to word indices (with checksum); *n words.  Returns 0 or CUSTOS_EINVAL. */
 int shr_share_encode(const struct shr_share *s, uint16_t *words, size_t max, size_t *n) CUSTOS_WUR;
 
-/* Writes the share's mnemonic (words separated by one space) into buf. */
+/* Writes the share's mnemonic (words separated by one space, NUL-padded) into buf,
+ * which must have room for the longest words (SHR_MNEMONIC_MAX). */
 int shr_share_format(const struct shr_share *s, char *buf, size_t len) CUSTOS_WUR;
 
 /*

@@ -8,23 +8,21 @@
  */
 #include "shares/shr_wordlist.h"
 
+#include "shares/shr_ct.h"
+
 #include <sodium.h>
 #include <string.h>
 
-/* 0xff when a == b, else 0, without a branch. */
 static uint8_t
 eq_mask8(uint32_t a, uint32_t b)
 {
-	uint32_t x = a ^ b;
-
-	return (uint8_t)(((x | (0u - x)) >> 31) - 1u);
+	return (uint8_t)shr_ct_eq(a, b);
 }
 
-/* 0xff when a < b (both < 2^31), else 0. */
 static uint8_t
 lt_mask8(uint32_t a, uint32_t b)
 {
-	return (uint8_t)(0u - ((a - b) >> 31));
+	return (uint8_t)shr_ct_lt(a, b);
 }
 
 static uint8_t
@@ -40,15 +38,15 @@ int
 shr_word_lookup(const char *w, size_t len, uint16_t *index)
 {
 	uint8_t in[SHR_WORD_MAX];
-	uint32_t found = 0, idx = 0;
+	uint32_t found = 0, idx = 0, len_ok;
 	size_t i, k, wlen;
 
 	*index = 0;
-	if (len < SHR_PREFIX_LEN || len > SHR_WORD_MAX)
-		return CUSTOS_EWORD;
-	memset(in, 0, sizeof(in));
-	for (k = 0; k < len; k++)
-		in[k] = to_lower((uint8_t)w[k]);
+	/* The typed length is secret too: a bad length only clears the verdict. */
+	len_ok = (uint32_t)(lt_mask8(SHR_PREFIX_LEN - 1, (uint32_t)len) &
+	                    lt_mask8((uint32_t)len, SHR_WORD_MAX + 1)) & 1u;
+	for (k = 0; k < SHR_WORD_MAX; k++)
+		in[k] = (uint8_t)(to_lower((uint8_t)w[k]) & lt_mask8((uint32_t)k, (uint32_t)len));
 	for (i = 0; i < SHR_WORDS; i++) {
 		uint8_t match = 0xff;
 
@@ -60,8 +58,8 @@ shr_word_lookup(const char *w, size_t len, uint16_t *index)
 			/* Every typed letter equals the word's letter at that place. */
 			match &= (uint8_t)(~typed | eq_mask8(in[k], c));
 		}
-		found += match & 1u;
-		idx |= (0u - (uint32_t)(match & 1u)) & (uint32_t)i;
+		found += match & len_ok;
+		idx |= (0u - (uint32_t)(match & len_ok)) & (uint32_t)i;
 	}
 	sodium_memzero(in, sizeof(in));
 	if (found != 1) {

@@ -23,8 +23,10 @@ extern const char *const shr_wordlist[SHR_WORDS];
 
 /*
  * Looks up the word w of length len (lower or upper case; the whole word or
- * any prefix of at least four letters).  Returns 0 and sets *index, or
- * CUSTOS_EWORD when no word matches (no detail set: the caller knows where).
+ * any prefix of at least four letters).  w must have SHR_WORD_MAX readable
+ * bytes whatever len is (len is treated as secret too).  Returns 0 and sets
+ * *index, or CUSTOS_EWORD when no word matches (no detail set: the caller
+ * knows where).
  */
 int shr_word_lookup(const char *w, size_t len, uint16_t *index) CUSTOS_WUR;
 

@@ -7,7 +7,7 @@
 
 #include "shares/shr_slip39.h"
 
-#define PARSE(t, s) shr_share_parse((t), SHR_KIND_ANY, (s))
+#define PARSE(t, s) shr_share_parse((t), strlen(t), SHR_KIND_ANY, (s))
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -266,22 +266,25 @@ test_mnemonic_entry(void)
 			*q++ = *p++;
 	}
 	*q = '\0';
-	CHECK(shr_share_parse(prefixes, SHR_KIND_STANDARD, &s) == 0);
+	CHECK(shr_share_parse(prefixes, strlen(prefixes), SHR_KIND_STANDARD, &s) == 0);
 	CHECK_MEM(s.value, shares[0].value, 32);
 	/* An unknown word is named by its position. */
-	CHECK_EQ(shr_mnemonic_words("academic acid zzzz acne", words, SHR_MAX_WORDS, &n, &bad),
+	CHECK_EQ(shr_mnemonic_words("academic acid zzzz acne", 23, words, SHR_MAX_WORDS, &n, &bad),
 	         CUSTOS_EWORD);
 	CHECK_EQ(bad, 3);
 	CHECK(strstr(custos_err_detail(), "word 3") != NULL);
 	/* Three letters are not enough; extra letters must match. */
-	CHECK_EQ(shr_mnemonic_words("aca", words, SHR_MAX_WORDS, &n, &bad), CUSTOS_EWORD);
-	CHECK_EQ(shr_mnemonic_words("academix", words, SHR_MAX_WORDS, &n, &bad), CUSTOS_EWORD);
-	CHECK(shr_mnemonic_words("acad\tACADEMIC,\n academi", words, SHR_MAX_WORDS, &n, &bad) == 0);
+	CHECK_EQ(shr_mnemonic_words("aca", 3, words, SHR_MAX_WORDS, &n, &bad), CUSTOS_EWORD);
+	CHECK_EQ(shr_mnemonic_words("academix", 8, words, SHR_MAX_WORDS, &n, &bad), CUSTOS_EWORD);
+	CHECK(shr_mnemonic_words("acad\tACADEMIC,\n academi", 23, words, SHR_MAX_WORDS, &n, &bad) == 0);
 	CHECK_EQ(n, 3);
 	CHECK_EQ(words[0], 0);
 	CHECK_EQ(words[2], 0);
+	/* A share whose group index is not below its group count is refused. */
+	shares[0].group_index = 1; /* of a single group */
+	CHECK_EQ(shr_share_encode(&shares[0], words, SHR_MAX_WORDS, &n), CUSTOS_EINVAL);
 	/* Too short a share is refused with its length. */
-	CHECK_EQ(shr_share_parse("academic acid acne", SHR_KIND_ANY, &s), CUSTOS_ESHARE);
+	CHECK_EQ(shr_share_parse("academic acid acne", 18, SHR_KIND_ANY, &s), CUSTOS_ESHARE);
 }
 
 int

@@ -71,7 +71,8 @@ run_vector(json_t *mnemonics, uint8_t *master, size_t *len)
 	if (n > 16)
 		return CUSTOS_EINVAL;
 	for (i = 0; i < n && r == 0; i++)
-		r = shr_share_parse(json_string_value(json_array_get(mnemonics, i)), SHR_KIND_STANDARD,
+		r = shr_share_parse(json_string_value(json_array_get(mnemonics, i)),
+		                    strlen(json_string_value(json_array_get(mnemonics, i))), SHR_KIND_STANDARD,
 		                    &shares[i]);
 	if (r == 0)
 		r = shr_combine(shares, n, "TREZOR", master, len);
@@ -142,7 +143,7 @@ test_reencode(void)
 			struct shr_share s;
 			char out[SHR_MNEMONIC_MAX];
 
-			CHECK(shr_share_parse(text, SHR_KIND_STANDARD, &s) == 0);
+			CHECK(shr_share_parse(text, strlen(text), SHR_KIND_STANDARD, &s) == 0);
 			CHECK(shr_share_format(&s, out, sizeof(out)) == 0);
 			CHECK(strcmp(out, text) == 0);
 			shr_share_wipe(&s);
