@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "common/err.h"
 #include "ui/cli.h"
@@ -27,4 +28,21 @@ cli_usage_error(const char *usage, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nusage: %s\n", usage);
 	return CLI_USAGE;
+}
+
+const char *
+cli_home(const char *opt)
+{
+	static char buf[4096];
+	const char *env = getenv("CUSTOS_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (opt != NULL && opt[0] != '\0')
+		return opt;
+	if (env != NULL && env[0] != '\0')
+		return env;
+	n = snprintf(buf, sizeof(buf), "%s/.local/share/custos/ca", home != NULL ? home : ".");
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return "custos-ca";
+	return buf;
 }

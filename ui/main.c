@@ -2,14 +2,17 @@
  * custos: the command-line entry point.  main() hands each verb to one
  * function; the verbs are thin: they parse arguments and call the core.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ceremony/cer_selftest.h"
 #include "ui/cli.h"
 
 static const struct cli_verb verbs[] = {
-	{"shares", cli_shares, "check a share card (shares check [FILE])"},
+	{"init", cli_init, "create a CA: root key in a vault, shares for the custodians"},
+	{"status", cli_status, "show the CA: key, state, custodians, root fingerprint"},
+	{"key", cli_key, "change the key state: activate, deactivate, compromise, destroy"},
+	{"shares", cli_shares, "check, verify or rotate custodians' shares"},
 };
 
 static void
@@ -26,6 +29,7 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+	struct cer_hardening hardening;
 	size_t i;
 
 	if (argc < 2) {
@@ -40,10 +44,13 @@ main(int argc, char **argv)
 		usage(stdout);
 		return CLI_OK;
 	}
-	if (sodium_init() < 0) {
-		fprintf(stderr, "custos: libsodium failed to initialise; refusing to run\n");
+	if (cer_harden(&hardening) != 0) {
+		fprintf(stderr, "custos: refusing to run: %s: %s\n", custos_strerror(CUSTOS_ESELFTEST),
+		        custos_err_detail());
 		return CLI_FAIL;
 	}
+	for (i = 0; i < hardening.nwarnings; i++)
+		fprintf(stderr, "custos: warning: %s\n", hardening.warnings[i]);
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].name) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
