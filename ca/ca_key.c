@@ -1,37 +1,46 @@
 /*
  * ca_key: root CA keys in locked memory.
  *
- * What is guaranteed (on OpenSSL 3.0 as shipped by Debian 12, and checked by
- * tests/unit/test_ca_key.c, which hooks OpenSSL's allocator and searches
- * every block it frees or still holds for the private integers, in both byte
- * orders):
- *  - Private BIGNUMs (the EC scalar; RSA d, p, q, dP, dQ, qInv) live in
- *    OpenSSL's secure heap: one mmap'd arena, mlock'd (MLOCK_ONFAULT),
- *    MADV_DONTDUMP, guard pages, zeroed on free.  ca_key_generate() and
- *    ca_key_from_pkcs8() refuse to build a key when that heap cannot be
- *    created, because BN_secure_new() silently falls back to the ordinary
- *    heap without it; when it is full, OpenSSL fails instead of falling back.
- *  - PKCS#8 is encoded and decoded here (ca_der), not by OpenSSL: private
+ * Where the plaintext lives.  Checked on Debian 12's OpenSSL 3.0 by
+ * tests/unit/test_ca_key.c, which hooks OpenSSL's allocator, records every
+ * block it frees and searches those and every block it still holds for the
+ * private integers in both byte orders:
+ *  - OpenSSL never frees a private integer without wiping it, during
+ *    generation, PKCS#8 in both directions, matching, and signing, for all
+ *    five algorithms; once the keys are freed no copy is left anywhere.
+ *  - EC: the private scalar is never in OpenSSL's ordinary heap at all; it
+ *    lives in OpenSSL's secure heap (one mmap'd arena, mlock'd, MADV_DONTDUMP,
+ *    guard pages, zeroed on free).
+ *  - RSA: a generated key holds d, p, q, dP, dQ, qInv in the secure heap, but
+ *    OpenSSL 3.0 keeps ordinary-heap copies (not locked; wiped when the key
+ *    is freed) in two cases this module cannot avoid through public APIs:
+ *    a key made by ca_key_from_pkcs8() (the RSA import of EVP_PKEY_fromdata
+ *    allocates with BN_new, in OSSL_PARAM_get_BN, where the EC import uses
+ *    BN_secure_new), and any key after its first signature (the cached
+ *    Montgomery contexts for p and q).  Swap off or mlockall() is the remedy
+ *    (DESIGN section 7); the test fails when OpenSSL stops doing this, so the
+ *    claim can then be tightened.
+ *  - PKCS#8 is encoded and decoded here (ca_der), never by OpenSSL: private
  *    integers move between secure BIGNUMs and sodium_malloc memory with
- *    BN_bn2binpad/BN_bin2bn, and into a key through an OSSL_PARAM_BLD whose
- *    secure BIGNUMs make it place those values in the secure heap too.  The
+ *    BN_bn2binpad/BN_bin2bn and reach OpenSSL through an OSSL_PARAM_BLD whose
+ *    secure BIGNUMs make it allocate those values in the secure heap.  The
  *    work buffer is sodium_malloc'd and sodium_free'd (wiped).
- *  - Key generation, the conversions above, EVP_PKEY_eq, and signing and
- *    verifying leave no copy of those integers in OpenSSL's ordinary heap.
+ *  - ca_key_generate() and ca_key_from_pkcs8() refuse to build a key when the
+ *    secure heap cannot be created, because BN_secure_new() silently falls
+ *    back to the ordinary heap without one; when it is full OpenSSL fails
+ *    instead of falling back.
  * What is not guaranteed:
  *  - EVP_PKEY_get_bn_param() passes each value through a 2 KiB buffer on
- *    OpenSSL's stack, which it cleanses afterwards; the stack is not locked.
- *    Swap and core dumps of the whole process are the application's business
+ *    OpenSSL's stack, cleansed afterwards; the stack is not locked.  Swap and
+ *    core dumps of the whole process are the application's business
  *    (DESIGN section 7: RLIMIT_CORE 0, PR_SET_DUMPABLE 0).
  *  - Intermediate values of a signature computation (ECDSA nonces, RSA
- *    blinding factors, Montgomery forms) are OpenSSL's; only the long-term
- *    integers above are checked.
+ *    blinding) are OpenSSL's; only the long-term integers are checked.
  *  - OpenSSL's own encoders and decoders (i2d_PrivateKey, d2i_AutoPrivateKey,
  *    PEM_write_PrivateKey, OSSL_ENCODER/OSSL_DECODER) and the RSA key checks
- *    (EVP_PKEY_check, EVP_PKEY_pairwise_check, EVP_PKEY_private_check) leave
- *    uncleared plaintext in the ordinary heap on 3.0: this module never calls
- *    them on a private key, and callers must not either.
- *  - Nothing here can vouch for a key made elsewhere and handed in.
+ *    (EVP_PKEY_check, EVP_PKEY_pairwise_check, EVP_PKEY_private_check) free
+ *    plaintext without wiping it on 3.0: this module never calls them on a
+ *    private key, and callers must not either.
  */
 #include "ca/ca_key.h"
 

@@ -3,9 +3,11 @@
  * PKCS#8 in locked memory, public-key identities, and the sign/verify
  * self-test.
  *
- * Invariant: a private key exists in plaintext only in OpenSSL's secure heap
- * (private BIGNUMs) and in sodium_malloc memory (PKCS#8 bytes).  ca_key.c
- * says exactly what that does and does not cover.  Call ca_secure_heap_init()
+ * Invariant: private keys are kept in OpenSSL's secure heap (private
+ * BIGNUMs) and in sodium_malloc memory (PKCS#8 bytes), and nothing frees
+ * them unwiped; OpenSSL 3.0 keeps extra, wiped-on-free copies of RSA
+ * integers in its ordinary heap in two cases, which ca_key.c names exactly
+ * together with everything else that is and is not covered.  Call ca_secure_heap_init()
  * at start-up; ca_key_generate() and ca_key_from_pkcs8() call it themselves
  * when nobody has, so a key is never built before the secure heap exists.
  */
