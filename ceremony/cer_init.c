@@ -19,6 +19,7 @@
 #include "ca/ca_key.h"
 #include "ca/ca_name.h"
 #include "ca/ca_root.h"
+#include "ceremony/cer_db.h"
 #include "ceremony/cer_file.h"
 #include "ceremony/cer_home.h"
 #include "common/rng.h"
@@ -300,13 +301,14 @@ write_root_pem(const char *dir, X509 *root)
 static void
 remove_staging(const char *dir)
 {
-	static const char *const names[] = {"vault", "root.pem", "exports"};
+	static const char *const names[] = {"vault", "root.pem", "ca.db", "ca.db-journal",
+	                                    "exports"};
 	char path[PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (cer_path_join(path, sizeof(path), dir, names[i]) == 0)
-			(void)(i == 2 ? rmdir(path) : unlink(path));
+			(void)(strcmp(names[i], "exports") == 0 ? rmdir(path) : unlink(path));
 	(void)rmdir(dir);
 }
 
@@ -359,6 +361,7 @@ cer_init(const struct cer_init_params *p)
 	const struct cer_backend *be = cer_backend_find(p->backend != NULL ? p->backend : "software");
 	char staging[PATH_MAX], path[PATH_MAX], parent[PATH_MAX];
 	struct cer_vault *v = NULL;
+	struct cer_db *db = NULL;
 	EVP_PKEY *key = NULL;
 	X509 *root = NULL;
 	uint8_t *file = NULL;
@@ -397,6 +400,10 @@ cer_init(const struct cer_init_params *p)
 		r = custos_err_set(CUSTOS_EIO, "cannot create %s: %s", path, strerror(errno));
 		goto out;
 	}
+	if ((r = cer_db_open(staging, 1, &db)) != 0)
+		goto out;
+	cer_db_close(db);
+	db = NULL;
 	if (renameat2(AT_FDCWD, staging, AT_FDCWD, p->home, RENAME_NOREPLACE) != 0) {
 		r = errno == EEXIST ? custos_err_set(CUSTOS_EEXIST, "%s appeared while the CA was "
 		                                                    "being created", p->home)
