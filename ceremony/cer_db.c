@@ -217,20 +217,25 @@ int
 cer_serial_from_hex(const char *hex, uint8_t key[CER_SERIAL_LEN])
 {
 	uint8_t b[CER_SERIAL_LEN + 1];
-	char padded[2 * CER_SERIAL_LEN + 4];
-	size_t n = 0, hl;
-	const char *end = NULL;
+	char digits[2 * CER_SERIAL_LEN + 4];
+	const char *p = hex, *end = NULL;
+	size_t n = 0, skip, d = 1; /* digits[0] is a leading zero, used for an odd count */
 
-	if (strncmp(hex, "0x", 2) == 0 || strncmp(hex, "0X", 2) == 0)
-		hex += 2;
-	hl = strlen(hex);
-	if (hl == 0 || hl > 2 * CER_SERIAL_LEN + 2)
-		return custos_err_set(CUSTOS_EINVAL, "'%s' is not a serial (hex, up to 20 bytes)", hex);
-	/* An odd number of digits gets a leading zero. */
-	(void)snprintf(padded, sizeof(padded), "%s%s", hl % 2 ? "0" : "", hex);
-	if (sodium_hex2bin(b, sizeof(b), padded, strlen(padded), ":", &n, &end) != 0 ||
+	if (strncmp(p, "0x", 2) == 0 || strncmp(p, "0X", 2) == 0)
+		p += 2;
+	digits[0] = '0';
+	for (; *p != '\0'; p++) {
+		if (*p == ':')
+			continue;
+		if (d == sizeof(digits) - 1)
+			return custos_err_set(CUSTOS_EINVAL, "'%s' is longer than a serial (20 bytes)", hex);
+		digits[d++] = *p;
+	}
+	digits[d] = '\0';
+	skip = (d - 1) % 2 == 0; /* an even count of digits needs no leading zero */
+	if (d == 1 || sodium_hex2bin(b, sizeof(b), digits + skip, d - skip, NULL, &n, &end) != 0 ||
 	    *end != '\0')
-		return custos_err_set(CUSTOS_EINVAL, "'%s' is not a serial (hex, up to 20 bytes)", hex);
+		return custos_err_set(CUSTOS_EINVAL, "'%s' is not a serial (hex digits)", hex);
 	return cer_serial_key(b, n, key);
 }
 

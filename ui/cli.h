@@ -80,9 +80,13 @@ int cli_open_and_unlock(const char *home, struct cli_quorum_opts *qo, struct cer
                         struct cer_unlocked **up);
 
 int cli_shares(int argc, char **argv);
+int cli_csr(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_status(int argc, char **argv);
 int cli_key(int argc, char **argv);
 int cli_shares_rotate(int argc, char **argv);
+int cli_list(int argc, char **argv);
+int cli_show(int argc, char **argv);
+int cli_revoke(int argc, char **argv);
 
 #endif
