@@ -102,11 +102,14 @@ ca_pem_or_der(const unsigned char *data, size_t len, size_t max, const char *con
 	}
 	while (skip < len && is_space(data[skip]))
 		skip++;
+	if (skip == len)
+		return custos_err_set(CUSTOS_EFORMAT, "only whitespace");
 	if (len - skip < sizeof(begin) - 1 || memcmp(data + skip, begin, sizeof(begin) - 1) != 0)
 		return custos_err_set(CUSTOS_EFORMAT, "%s",
-		                      skip < len ? "neither PEM nor DER (text before the PEM block "
-		                                   "is not accepted)"
-		                                 : "only whitespace");
+		                      memmem(data, len, begin, sizeof(begin) - 1) != NULL
+		                              ? "text before the PEM block (only the block is "
+		                                "accepted)"
+		                              : "neither PEM nor DER");
 	if (memchr(data + skip, '\0', len - skip) != NULL)
 		return custos_err_set(CUSTOS_EFORMAT, "NUL byte in PEM text");
 	*is_pem = 1;
