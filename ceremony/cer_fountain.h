@@ -155,6 +155,15 @@ int cer_fountain_decoder_receive(struct cer_fountain_decoder *d,
 int cer_fountain_decoder_receive_whole(struct cer_fountain_decoder *d, const uint8_t *msg,
                                        size_t len) CUSTOS_WUR;
 
+/*
+ * Test hook: hold at most max (>= 1) mixed parts, instead of as many as
+ * CER_FOUNTAIN_MIXED_BUDGET allows.  Takes effect at the first part.
+ */
+void cer_fountain_decoder_set_store_limit(struct cer_fountain_decoder *d, size_t max);
+
+/* Mixed parts held, waiting for fragments that would reduce them. */
+size_t cer_fountain_decoder_stored(const struct cer_fountain_decoder *d);
+
 /* 1 when the message is complete and passed its CRC-32, else 0. */
 int cer_fountain_decoder_is_complete(const struct cer_fountain_decoder *d);
 

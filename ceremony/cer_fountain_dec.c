@@ -42,7 +42,8 @@ struct cer_fountain_decoder {
 	struct cer_fountain_chooser *chooser;
 	struct mixed *mixed; /* max_mixed slots */
 	size_t nmixed, max_mixed;
-	struct mixed work; /* the incoming part */
+	size_t store_limit; /* 0, or the test hook's cap on max_mixed */
+	struct mixed work;  /* the incoming part */
 };
 
 static void
@@ -119,6 +120,8 @@ start(struct cer_fountain_decoder *d, const struct cer_fountain_part *p)
 	per = sizeof(struct mixed) + d->words * sizeof(uint64_t) + d->frag_len;
 	cap = CER_FOUNTAIN_MIXED_BUDGET / per;
 	d->max_mixed = cap < 4 ? 4 : cap > 4 * d->seq_len + 64 ? 4 * d->seq_len + 64 : cap;
+	if (d->store_limit != 0 && d->store_limit < d->max_mixed)
+		d->max_mixed = d->store_limit;
 	if ((d->frags = calloc(d->seq_len, d->frag_len)) == NULL ||
 	    (d->known = calloc(d->seq_len, 1)) == NULL ||
 	    (d->queue = calloc(d->seq_len, sizeof(*d->queue))) == NULL ||
@@ -432,6 +435,18 @@ cer_fountain_decoder_receive_whole(struct cer_fountain_decoder *d, const uint8_t
 	d->seq_len = 0;
 	d->state = DEC_COMPLETE;
 	return 0;
+}
+
+void
+cer_fountain_decoder_set_store_limit(struct cer_fountain_decoder *d, size_t max)
+{
+	d->store_limit = max;
+}
+
+size_t
+cer_fountain_decoder_stored(const struct cer_fountain_decoder *d)
+{
+	return d->nmixed;
 }
 
 int

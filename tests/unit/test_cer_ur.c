@@ -487,13 +487,14 @@ test_mixing_refused(void)
 {
 	uint8_t *a = make_message(256, "message A"), *b = make_message(256, "message B");
 	uint8_t *c = make_message(300, "message A");
-	char *pa[12], *pb[12], *pc[12], *single = NULL;
+	char *pa[12], *pb[12], *pc[12], *pd[12], *single = NULL;
 	struct cer_ur_decoder *d = NULL;
 	size_t i;
 
 	CHECK_EQ(make_parts(a, 256, 30, pa, 12), 9);
 	CHECK_EQ(make_parts(b, 256, 30, pb, 12), 9); /* same shape, other checksum */
 	CHECK_EQ(make_parts(c, 300, 30, pc, 12), 11);
+	CHECK_EQ(make_parts(a, 256, 40, pd, 12), 7); /* message A itself, cut otherwise */
 	CHECK_EQ(cer_ur_encode_single(b, 256, &single), 0);
 	CHECK_EQ(cer_ur_decoder_new(&d), 0);
 	if (d == NULL)
@@ -501,9 +502,11 @@ test_mixing_refused(void)
 	CHECK_EQ(cer_ur_decoder_receive(d, pa[0]), 0);
 	for (i = 1; i < 12; i++) {
 		CHECK_EQ(cer_ur_decoder_receive(d, pb[i]), CUSTOS_EMISMATCH);
+		CHECK(strstr(custos_err_detail(), "CRC-32") != NULL);
 		CHECK_EQ(cer_ur_decoder_receive(d, pc[i]), CUSTOS_EMISMATCH);
+		CHECK_EQ(cer_ur_decoder_receive(d, pd[i]), CUSTOS_EMISMATCH);
+		CHECK(strstr(custos_err_detail(), "fragments") != NULL);
 	}
-	CHECK(strstr(custos_err_detail(), "CRC-32") != NULL);
 	CHECK_EQ(cer_ur_decoder_receive(d, single), CUSTOS_EMISMATCH);
 	for (i = 1; i < 9; i++)
 		CHECK_EQ(cer_ur_decoder_receive(d, pa[i]), 0);
@@ -517,6 +520,7 @@ out:
 	free_parts(pa, 12);
 	free_parts(pb, 12);
 	free_parts(pc, 12);
+	free_parts(pd, 12);
 	free(single);
 	free(a);
 	free(b);
