@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* BCR-2020-012 word list: word b is WORDS[4 * b .. 4 * b + 3]. */
+/* BCR-2020-012 word list: word b is WORDS[4 * b .. 4 * b + 3], 16 words a row. */
+/* clang-format off */
 static const char WORDS[256 * 4 + 1] =
 	"ableacidalsoapexaquaarchatomaunt" "awayaxisbackbaldbarnbeltbetabias"
 	"bluebodybragbrewbulbbuzzcalmcash" "catschefcityclawcodecolacookcost"
@@ -28,12 +29,13 @@ static const char WORDS[256 * 4 + 1] =
 	"taxitenttiedtimetinytoiltombtoys" "triptunatwinuglyundouniturgeuser"
 	"vastveryvetovialvibeviewvisavoid" "vowswallwandwarmwaspwavewaxywebs"
 	"whatwhenwhizwolfworkyankyawnyell" "yogayurtzapszerozestzinczonezoom";
+/* clang-format on */
 
 /* CRC-32, reflected polynomial 0xEDB88320, four bits at a time. */
 static const uint32_t CRC_NIBBLE[16] = {
-	0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4,
-	0x4DB26158, 0x5005713C, 0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
-	0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C,
+        0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4,
+        0x4DB26158, 0x5005713C, 0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
+        0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C,
 };
 
 uint32_t
@@ -191,17 +193,19 @@ cer_bytewords_decode(enum cer_bytewords_style style, const char *text, size_t te
 	step = style == CER_BYTEWORDS_MINIMAL ? 2 : 5;
 	n = count_words(style, text, text_len);
 	if (n == 0)
-		return custos_err_set(CUSTOS_EFORMAT,
-		                      "Bytewords text of %zu characters is not a whole number of words",
-		                      text_len);
+		return custos_err_set(
+		        CUSTOS_EFORMAT,
+		        "Bytewords text of %zu characters is not a whole number of words",
+		        text_len);
 	if (n < CER_BYTEWORDS_CRC_LEN + 1)
 		return custos_err_set(CUSTOS_EFORMAT, "Bytewords text too short (%zu words)", n);
 	if ((buf = malloc(n)) == NULL)
 		return custos_err_set(CUSTOS_ENOMEM, "Bytewords body of %zu bytes", n);
 	for (i = 0; i < n; i++) {
 		if ((b = word_lookup(text + i * step, wlen)) < 0) {
-			r = custos_err_set(CUSTOS_EWORD, "Bytewords word %zu (character %zu) is not valid",
-			                   i + 1, i * step + 1);
+			r = custos_err_set(CUSTOS_EWORD,
+			                   "Bytewords word %zu (character %zu) is not valid", i + 1,
+			                   i * step + 1);
 			goto out;
 		}
 		buf[i] = (uint8_t)b;
@@ -211,8 +215,9 @@ cer_bytewords_decode(enum cer_bytewords_style style, const char *text, size_t te
 	       buf[n + 3];
 	got = cer_crc32(buf, n);
 	if (want != got) {
-		r = custos_err_set(CUSTOS_ECHECKSUM, "Bytewords CRC-32 is %08x, body hashes to %08x",
-		                   (unsigned)want, (unsigned)got);
+		r = custos_err_set(CUSTOS_ECHECKSUM,
+		                   "Bytewords CRC-32 is %08x, body hashes to %08x", (unsigned)want,
+		                   (unsigned)got);
 		goto out;
 	}
 	*out = buf;

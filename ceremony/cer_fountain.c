@@ -317,8 +317,7 @@ cer_fountain_part_to_cbor(const struct cer_fountain_part *p, uint8_t **cbor, siz
 
 /* Reads an unsigned integer field no larger than max. */
 static int
-get_uint(const uint8_t *buf, size_t len, size_t *pos, uint64_t max, const char *what,
-         uint64_t *v)
+get_uint(const uint8_t *buf, size_t len, size_t *pos, uint64_t max, const char *what, uint64_t *v)
 {
 	int r;
 
@@ -406,8 +405,9 @@ cer_fountain_encoder_new(const uint8_t *msg, size_t len, size_t max_fragment_len
 	if (len == 0)
 		return custos_err_set(CUSTOS_EINVAL, "empty message");
 	if (len > CER_FOUNTAIN_MAX_MESSAGE)
-		return custos_err_set(CUSTOS_ETOOBIG, "message of %zu bytes is over the limit of %zu",
-		                      len, CER_FOUNTAIN_MAX_MESSAGE);
+		return custos_err_set(CUSTOS_ETOOBIG,
+		                      "message of %zu bytes is over the limit of %zu", len,
+		                      CER_FOUNTAIN_MAX_MESSAGE);
 	if ((r = cer_fountain_fragment_len(len, min_fragment_len, max_fragment_len, &frag_len)) !=
 	    0)
 		return r;
@@ -416,8 +416,7 @@ cer_fountain_encoder_new(const uint8_t *msg, size_t len, size_t max_fragment_len
 		return custos_err_set(CUSTOS_ETOOBIG,
 		                      "%zu fragments of %zu bytes are over the limit of %zu parts",
 		                      seq_len, frag_len, CER_FOUNTAIN_MAX_SEQ_LEN);
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->frags = calloc(seq_len, frag_len)) == NULL ||
+	if ((e = calloc(1, sizeof(*e))) == NULL || (e->frags = calloc(seq_len, frag_len)) == NULL ||
 	    (e->mix = malloc(frag_len)) == NULL ||
 	    (e->idx = calloc(seq_len, sizeof(*e->idx))) == NULL) {
 		r = custos_err_set(CUSTOS_ENOMEM, "encoder for %zu bytes", len);

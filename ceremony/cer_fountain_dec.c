@@ -148,16 +148,18 @@ static int
 same_message(const struct cer_fountain_decoder *d, const struct cer_fountain_part *p)
 {
 	if (p->message_len != d->message_len || p->checksum != d->checksum)
-		return custos_err_set(CUSTOS_EMISMATCH,
-		                      "part of a %u-byte message with CRC-32 %08x, the decoder holds "
-		                      "a %zu-byte message with CRC-32 %08x",
-		                      (unsigned)p->message_len, (unsigned)p->checksum,
-		                      d->message_len, (unsigned)d->checksum);
+		return custos_err_set(
+		        CUSTOS_EMISMATCH,
+		        "part of a %u-byte message with CRC-32 %08x, the decoder holds "
+		        "a %zu-byte message with CRC-32 %08x",
+		        (unsigned)p->message_len, (unsigned)p->checksum, d->message_len,
+		        (unsigned)d->checksum);
 	if (d->state == DEC_ACTIVE && (p->seq_len != d->seq_len || p->data_len != d->frag_len))
-		return custos_err_set(CUSTOS_EMISMATCH,
-		                      "part cut into %u fragments of %zu bytes, the decoder has %zu "
-		                      "of %zu",
-		                      (unsigned)p->seq_len, p->data_len, d->seq_len, d->frag_len);
+		return custos_err_set(
+		        CUSTOS_EMISMATCH,
+		        "part cut into %u fragments of %zu bytes, the decoder has %zu "
+		        "of %zu",
+		        (unsigned)p->seq_len, p->data_len, d->seq_len, d->frag_len);
 	return 0;
 }
 
@@ -409,18 +411,20 @@ cer_fountain_decoder_receive_whole(struct cer_fountain_decoder *d, const uint8_t
 	if (len == 0)
 		return custos_err_set(CUSTOS_EINVAL, "empty message");
 	if (len > CER_FOUNTAIN_MAX_MESSAGE)
-		return custos_err_set(CUSTOS_ETOOBIG, "message of %zu bytes is over the limit of %zu",
-		                      len, CER_FOUNTAIN_MAX_MESSAGE);
+		return custos_err_set(CUSTOS_ETOOBIG,
+		                      "message of %zu bytes is over the limit of %zu", len,
+		                      CER_FOUNTAIN_MAX_MESSAGE);
 	crc = cer_crc32(msg, len);
 	if (d->state == DEC_FAILED)
 		return custos_err_set(CUSTOS_ECHECKSUM,
 		                      "the reassembled message failed its CRC-32; start again");
 	if (d->state != DEC_EMPTY) {
 		if (len != d->message_len || crc != d->checksum)
-			return custos_err_set(CUSTOS_EMISMATCH,
-			                      "a %zu-byte message with CRC-32 %08x, the decoder holds "
-			                      "a %zu-byte message with CRC-32 %08x",
-			                      len, (unsigned)crc, d->message_len, (unsigned)d->checksum);
+			return custos_err_set(
+			        CUSTOS_EMISMATCH,
+			        "a %zu-byte message with CRC-32 %08x, the decoder holds "
+			        "a %zu-byte message with CRC-32 %08x",
+			        len, (unsigned)crc, d->message_len, (unsigned)d->checksum);
 		if (d->state == DEC_COMPLETE)
 			return 0;
 		memcpy(d->frags, msg, len); /* frags holds at least message_len bytes */
@@ -473,13 +477,13 @@ cer_fountain_decoder_progress(const struct cer_fountain_decoder *d, size_t *know
 }
 
 int
-cer_fountain_decoder_message(const struct cer_fountain_decoder *d, const uint8_t **msg,
-                             size_t *len)
+cer_fountain_decoder_message(const struct cer_fountain_decoder *d, const uint8_t **msg, size_t *len)
 {
 	*msg = NULL;
 	*len = 0;
 	if (d->state == DEC_FAILED)
-		return custos_err_set(CUSTOS_ECHECKSUM, "the reassembled message failed its CRC-32");
+		return custos_err_set(CUSTOS_ECHECKSUM,
+		                      "the reassembled message failed its CRC-32");
 	if (d->state != DEC_COMPLETE)
 		return custos_err_set(CUSTOS_EINVAL, "the message is not complete yet");
 	if (cer_crc32(d->frags, d->message_len) != d->checksum)

@@ -57,8 +57,9 @@ cer_ur_encode_single(const uint8_t *msg, size_t len, char **out)
 
 	*out = NULL;
 	if (len > CER_UR_MAX_MESSAGE)
-		return custos_err_set(CUSTOS_ETOOBIG, "message of %zu bytes is over the limit of %zu",
-		                      len, CER_UR_MAX_MESSAGE);
+		return custos_err_set(CUSTOS_ETOOBIG,
+		                      "message of %zu bytes is over the limit of %zu", len,
+		                      CER_UR_MAX_MESSAGE);
 	if ((r = cer_ur_cbor_wrap_bytes(msg, len, &cbor, &clen)) != 0)
 		return r;
 	r = format_ur(NULL, cbor, clen, out);
@@ -82,8 +83,8 @@ cer_ur_encoder_free(struct cer_ur_encoder *enc)
 }
 
 int
-cer_ur_encoder_new(const uint8_t *msg, size_t len, size_t max_fragment_len,
-                   size_t min_fragment_len, uint32_t first_seq_num, struct cer_ur_encoder **out)
+cer_ur_encoder_new(const uint8_t *msg, size_t len, size_t max_fragment_len, size_t min_fragment_len,
+                   uint32_t first_seq_num, struct cer_ur_encoder **out)
 {
 	struct cer_ur_encoder *enc = NULL;
 	uint8_t *cbor = NULL;
@@ -92,8 +93,9 @@ cer_ur_encoder_new(const uint8_t *msg, size_t len, size_t max_fragment_len,
 
 	*out = NULL;
 	if (len > CER_UR_MAX_MESSAGE)
-		return custos_err_set(CUSTOS_ETOOBIG, "message of %zu bytes is over the limit of %zu",
-		                      len, CER_UR_MAX_MESSAGE);
+		return custos_err_set(CUSTOS_ETOOBIG,
+		                      "message of %zu bytes is over the limit of %zu", len,
+		                      CER_UR_MAX_MESSAGE);
 	if ((r = cer_ur_cbor_wrap_bytes(msg, len, &cbor, &clen)) != 0)
 		return r;
 	if ((enc = calloc(1, sizeof(*enc))) == NULL) {
@@ -231,10 +233,12 @@ parse_seq(const char *s, size_t n, struct ur_text *t)
 
 	if (dash == NULL || parse_decimal(s, (size_t)(dash - s), &num) != 0 ||
 	    parse_decimal(dash + 1, n - (size_t)(dash - s) - 1, &len) != 0)
-		return custos_err_set(CUSTOS_EFORMAT,
-		                      "UR sequence is not <number>-<number> of up to 10 digits each");
+		return custos_err_set(
+		        CUSTOS_EFORMAT,
+		        "UR sequence is not <number>-<number> of up to 10 digits each");
 	if (num == 0 || len == 0)
-		return custos_err_set(CUSTOS_EFORMAT, "UR sequence %llu-%llu: numbering starts at 1",
+		return custos_err_set(CUSTOS_EFORMAT,
+		                      "UR sequence %llu-%llu: numbering starts at 1",
 		                      (unsigned long long)num, (unsigned long long)len);
 	if (num > UINT32_MAX)
 		return custos_err_set(CUSTOS_EFORMAT, "UR sequence number %llu is over 2^32 - 1",
@@ -334,8 +338,7 @@ cer_ur_decoder_free(struct cer_ur_decoder *dec)
 }
 
 static int
-receive_multi(struct cer_ur_decoder *dec, const struct ur_text *t, const uint8_t *cbor,
-              size_t len)
+receive_multi(struct cer_ur_decoder *dec, const struct ur_text *t, const uint8_t *cbor, size_t len)
 {
 	struct cer_fountain_part p;
 	const uint8_t *msg, *payload;
@@ -392,8 +395,7 @@ cer_ur_decoder_receive(struct cer_ur_decoder *dec, const char *part)
 		                              : "the reassembled message is not a byte string");
 	if ((r = parse_text(part, &t)) != 0)
 		return r;
-	if ((r = cer_bytewords_decode(CER_BYTEWORDS_MINIMAL, t.body, t.body_len, &cbor, &len)) !=
-	    0)
+	if ((r = cer_bytewords_decode(CER_BYTEWORDS_MINIMAL, t.body, t.body_len, &cbor, &len)) != 0)
 		return r;
 	if (t.multi)
 		r = receive_multi(dec, &t, cbor, len);

@@ -120,8 +120,7 @@ int cer_ur_decoder_is_complete(const struct cer_ur_decoder *dec);
  * decoder is spent, see above); CUSTOS_ENOMEM.  *msg is NULL and *len 0 on
  * failure.
  */
-int cer_ur_decoder_result(const struct cer_ur_decoder *dec, uint8_t **msg,
-                          size_t *len) CUSTOS_WUR;
+int cer_ur_decoder_result(const struct cer_ur_decoder *dec, uint8_t **msg, size_t *len) CUSTOS_WUR;
 
 /* Frees dec; NULL is a no-op. */
 void cer_ur_decoder_free(struct cer_ur_decoder *dec);

@@ -63,10 +63,12 @@ cer_ur_cbor_get_head(const uint8_t *buf, size_t len, size_t *pos, unsigned major
 
 	*v = 0;
 	if (p >= len)
-		return custos_err_set(CUSTOS_EFORMAT, "CBOR ends at byte %zu, a head was expected", p);
+		return custos_err_set(CUSTOS_EFORMAT, "CBOR ends at byte %zu, a head was expected",
+		                      p);
 	if ((unsigned)(buf[p] >> 5) != major)
-		return custos_err_set(CUSTOS_EFORMAT, "CBOR byte %zu has major type %u, expected %u",
-		                      p, (unsigned)(buf[p] >> 5), major);
+		return custos_err_set(CUSTOS_EFORMAT,
+		                      "CBOR byte %zu has major type %u, expected %u", p,
+		                      (unsigned)(buf[p] >> 5), major);
 	info = buf[p] & 0x1f;
 	if (info < 24) {
 		*v = info;
@@ -83,8 +85,8 @@ cer_ur_cbor_get_head(const uint8_t *buf, size_t len, size_t *pos, unsigned major
 	for (val = 0, i = 0; i < extra; i++)
 		val = val << 8 | buf[p + 1 + i];
 	if (cer_ur_cbor_head_len(val) != extra + 1)
-		return custos_err_set(CUSTOS_EFORMAT, "CBOR head at byte %zu is not in shortest form",
-		                      p);
+		return custos_err_set(CUSTOS_EFORMAT,
+		                      "CBOR head at byte %zu is not in shortest form", p);
 	*v = val;
 	*pos = p + 1 + extra;
 	return 0;

@@ -127,16 +127,19 @@ test_crc32_vectors(void)
 	const char *s;
 
 	CHECK(json_array_size(v) >= 2);
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		s = json_string_value(json_array_get(e, 0));
-		snprintf(got, sizeof(got), "%08x", (unsigned)cer_crc32((const uint8_t *)s, strlen(s)));
+		snprintf(got, sizeof(got), "%08x",
+		         (unsigned)cer_crc32((const uint8_t *)s, strlen(s)));
 		CHECK(strcmp(got, json_string_value(json_array_get(e, 1))) == 0);
 		/* in two pieces */
 		CHECK_EQ(cer_crc32_update(cer_crc32((const uint8_t *)s, 3), (const uint8_t *)s + 3,
 		                          strlen(s) - 3),
 		         cer_crc32((const uint8_t *)s, strlen(s)));
 	}
-	CHECK_EQ(cer_crc32((const uint8_t *)"123456789", 9), 0xcbf43926u); /* the CRC-32 check value */
+	CHECK_EQ(cer_crc32((const uint8_t *)"123456789", 9),
+	         0xcbf43926u); /* the CRC-32 check value */
 }
 
 static void
@@ -201,7 +204,8 @@ test_xoshiro_vectors(void)
 	CHECK_EQ(json_array_size(ints), 100);
 	CHECK_EQ(cer_xoshiro_seed(&x, (const uint8_t *)"Wolf", 4), 0);
 	for (i = 0; i < json_array_size(ints); i++)
-		CHECK_EQ(cer_xoshiro_next_int(&x, 1, 10), json_integer_value(json_array_get(ints, i)));
+		CHECK_EQ(cer_xoshiro_next_int(&x, 1, 10),
+		         json_integer_value(json_array_get(ints, i)));
 }
 
 static void
@@ -211,7 +215,8 @@ test_fragment_length_vectors(void)
 	size_t i, got;
 
 	CHECK(json_array_size(v) >= 2);
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		CHECK_EQ(cer_fountain_fragment_len((size_t)json_integer_value(json_array_get(e, 0)),
 		                                   (size_t)json_integer_value(json_array_get(e, 1)),
 		                                   (size_t)json_integer_value(json_array_get(e, 2)),
@@ -396,9 +401,16 @@ test_round_trips(void)
 	static const struct {
 		size_t len, frag, drop_every;
 	} cases[] = {
-		{1, 30, 5},          {100, 30, 3},          {100, 12, 2},      {100, 200, 3},
-		{10240, 100, 8},     {10240, 250, 4},       {10240, 1000, 3},  {300 * 1024, 200, 10},
-		{300 * 1024, 1000, 5}, {300 * 1024, 2500, 4},
+	        {1, 30, 5},
+	        {100, 30, 3},
+	        {100, 12, 2},
+	        {100, 200, 3},
+	        {10240, 100, 8},
+	        {10240, 250, 4},
+	        {10240, 1000, 3},
+	        {300 * 1024, 200, 10},
+	        {300 * 1024, 1000, 5},
+	        {300 * 1024, 2500, 4},
 	};
 	size_t i, fed;
 
@@ -534,7 +546,8 @@ is_pair(char f, char l)
 	unsigned b;
 
 	for (b = 0; b < 256; b++) {
-		if (cer_bytewords_word((uint8_t)b)[0] == f && cer_bytewords_word((uint8_t)b)[3] == l)
+		if (cer_bytewords_word((uint8_t)b)[0] == f &&
+		    cer_bytewords_word((uint8_t)b)[3] == l)
 			return 1;
 	}
 	return 0;
@@ -741,24 +754,24 @@ out:
 static void
 test_malformed_cbor_refused(void)
 {
-	static const uint8_t not_bytes[] = {0x18, 0x2a};               /* uint 42 */
-	static const uint8_t trailing[] = {0x43, 1, 2, 3, 0x00};       /* bytes, then more */
-	static const uint8_t short_bytes[] = {0x45, 1, 2, 3};          /* 5 declared, 3 there */
-	static const uint8_t long_form[] = {0x58, 0x03, 1, 2, 3};      /* not shortest form */
-	static const uint8_t indefinite[] = {0x5f, 0x41, 1, 0xff};     /* indefinite length */
+	static const uint8_t not_bytes[] = {0x18, 0x2a};           /* uint 42 */
+	static const uint8_t trailing[] = {0x43, 1, 2, 3, 0x00};   /* bytes, then more */
+	static const uint8_t short_bytes[] = {0x45, 1, 2, 3};      /* 5 declared, 3 there */
+	static const uint8_t long_form[] = {0x58, 0x03, 1, 2, 3};  /* not shortest form */
+	static const uint8_t indefinite[] = {0x5f, 0x41, 1, 0xff}; /* indefinite length */
 	static const uint8_t huge[] = {0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1};
-	static const uint8_t array4[] = {0x84, 1, 9, 0x19, 1, 3};      /* part: array of 4 */
+	static const uint8_t array4[] = {0x84, 1, 9, 0x19, 1, 3}; /* part: array of 4 */
 	static const uint8_t part_trunc[] = {0x85, 1, 9, 0x19, 1, 3, 0x1a, 1, 2, 3, 4, 0x58, 29, 0};
 	static const struct {
 		const char *seq;
 		const uint8_t *cbor;
 		size_t len;
 	} cases[] = {
-		{"", not_bytes, sizeof(not_bytes)},    {"", trailing, sizeof(trailing)},
-		{"", short_bytes, sizeof(short_bytes)}, {"", long_form, sizeof(long_form)},
-		{"", indefinite, sizeof(indefinite)},   {"", huge, sizeof(huge)},
-		{"1-9", array4, sizeof(array4)},        {"1-9", part_trunc, sizeof(part_trunc)},
-		{"1-9", not_bytes, sizeof(not_bytes)},
+	        {"", not_bytes, sizeof(not_bytes)},     {"", trailing, sizeof(trailing)},
+	        {"", short_bytes, sizeof(short_bytes)}, {"", long_form, sizeof(long_form)},
+	        {"", indefinite, sizeof(indefinite)},   {"", huge, sizeof(huge)},
+	        {"1-9", array4, sizeof(array4)},        {"1-9", part_trunc, sizeof(part_trunc)},
+	        {"1-9", not_bytes, sizeof(not_bytes)},
 	};
 	struct cer_ur_decoder *d = NULL;
 	size_t i, known, needed;
@@ -938,7 +951,8 @@ test_api_edges(void)
 	CHECK_EQ(cer_ur_encode_single((const uint8_t *)"x", CER_UR_MAX_MESSAGE + 1, &s),
 	         CUSTOS_ETOOBIG);
 	big = calloc(1, 1 << 20);
-	CHECK_EQ(cer_ur_encoder_new(big, 1 << 20, 12, 10, 0, &e), CUSTOS_ETOOBIG); /* > 65536 parts */
+	CHECK_EQ(cer_ur_encoder_new(big, 1 << 20, 12, 10, 0, &e),
+	         CUSTOS_ETOOBIG); /* > 65536 parts */
 	free(big);
 	/* an empty payload travels too */
 	CHECK_EQ(cer_ur_encode_single(NULL, 0, &s), 0);

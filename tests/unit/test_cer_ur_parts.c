@@ -41,8 +41,8 @@ test_word_list(void)
 static void
 test_bytewords_all_bytes(void)
 {
-	static const enum cer_bytewords_style styles[] = {
-		CER_BYTEWORDS_STANDARD, CER_BYTEWORDS_URI, CER_BYTEWORDS_MINIMAL};
+	static const enum cer_bytewords_style styles[] = {CER_BYTEWORDS_STANDARD, CER_BYTEWORDS_URI,
+	                                                  CER_BYTEWORDS_MINIMAL};
 	uint8_t all[256], *dec = NULL;
 	size_t i, s, dlen;
 	char *txt = NULL;
@@ -86,7 +86,7 @@ test_bytewords_refusals(void)
 
 	expect_decode(CER_BYTEWORDS_MINIMAL, "aeadaolazmjendeoti", 0);
 	expect_decode(CER_BYTEWORDS_MINIMAL, "AEADAOLAZMJENDEOTI", 0);
-	expect_decode(CER_BYTEWORDS_MINIMAL, "aeadaolazmjendeot", CUSTOS_EFORMAT);   /* odd */
+	expect_decode(CER_BYTEWORDS_MINIMAL, "aeadaolazmjendeot", CUSTOS_EFORMAT); /* odd */
 	expect_decode(CER_BYTEWORDS_MINIMAL, "aeadaolazmjendeotiae", CUSTOS_ECHECKSUM);
 	expect_decode(CER_BYTEWORDS_MINIMAL, "aeadaolazmjendeota", CUSTOS_ECHECKSUM); /* "tent" */
 	expect_decode(CER_BYTEWORDS_MINIMAL, "aeadaolazmjendeotx", CUSTOS_EWORD);
@@ -113,9 +113,9 @@ test_bytewords_refusals(void)
 static void
 test_cbor_heads(void)
 {
-	static const uint64_t vals[] = {0,      23,          24,          255,
-	                                256,    65535,       65536,       UINT32_MAX,
-	                                (uint64_t)UINT32_MAX + 1, UINT64_MAX};
+	static const uint64_t vals[] = {
+	        0,         23, 24, 255, 256, 65535, 65536, UINT32_MAX, (uint64_t)UINT32_MAX + 1,
+	        UINT64_MAX};
 	static const size_t lens[] = {1, 1, 2, 2, 3, 3, 5, 5, 9, 9};
 	uint8_t b[CER_UR_CBOR_HEAD_MAX];
 	size_t i, n, pos, cut;
@@ -287,14 +287,14 @@ test_xoshiro_double_rounding(void)
 		uint64_t v;
 		double d;
 	} cases[] = {
-		{0, 0.0},
-		{1, 0x1p-64},
-		{0x8000000000000400u, 0.5},                  /* tie, to even: down */
-		{0x8000000000000401u, 0.5 + 0x1p-53},        /* above the tie: up */
-		{0x8000000000000c00u, 0.5 + 0x1p-52},        /* tie, to even: up */
-		{0xfffffffffffffbffu, 1.0 - 0x1p-53},        /* below the last tie */
-		{0xfffffffffffffc00u, 1.0},                  /* tie, to even: 2^64 */
-		{UINT64_MAX, 1.0},                           /* so next_double can be 1.0 */
+	        {0, 0.0},
+	        {1, 0x1p-64},
+	        {0x8000000000000400u, 0.5},           /* tie, to even: down */
+	        {0x8000000000000401u, 0.5 + 0x1p-53}, /* above the tie: up */
+	        {0x8000000000000c00u, 0.5 + 0x1p-52}, /* tie, to even: up */
+	        {0xfffffffffffffbffu, 1.0 - 0x1p-53}, /* below the last tie */
+	        {0xfffffffffffffc00u, 1.0},           /* tie, to even: 2^64 */
+	        {UINT64_MAX, 1.0},                    /* so next_double can be 1.0 */
 	};
 	struct cer_xoshiro x;
 	size_t i;
@@ -466,7 +466,8 @@ test_fountain_decoder(void)
 		uint8_t frag[63];
 
 		memcpy(frag, msg + 63 * i, i < 15 ? 63 : 1000 - 63 * 15);
-		memset(frag + (i < 15 ? 63 : 1000 - 63 * 15), 0, i < 15 ? 0 : 63 - (1000 - 63 * 15));
+		memset(frag + (i < 15 ? 63 : 1000 - 63 * 15), 0,
+		       i < 15 ? 0 : 63 - (1000 - 63 * 15));
 		frag[0] ^= (uint8_t)(i == 4);
 		p.seq_num = (uint32_t)i + 1;
 		p.seq_len = 16;
@@ -563,7 +564,8 @@ test_store_eviction(void)
 			break;
 		cer_fountain_decoder_set_store_limit(d, rounds[r].limit);
 		for (i = 0; rounds[r].order[i] != '\0'; i++)
-			CHECK_EQ(cer_fountain_decoder_receive(d, &parts[rounds[r].order[i] - 'A']), 0);
+			CHECK_EQ(cer_fountain_decoder_receive(d, &parts[rounds[r].order[i] - 'A']),
+			         0);
 		CHECK_EQ(cer_fountain_decoder_stored(d), rounds[r].limit);
 		for (i = 0; i < 2; i++) { /* two of A's fragments, plain */
 			pp = parts[0];
