@@ -110,8 +110,8 @@ review_rsa(EVP_PKEY *pkey, struct ca_csr_info *info)
 		return custos_err_set(CUSTOS_EKEY, "RSA modulus of %d bits is not a multiple of 8",
 		                      bits);
 	if (bits > RSA_MAX_BITS)
-		return custos_err_set(CUSTOS_EKEY, "RSA key of %d bits; at most %d are accepted", bits,
-		                      RSA_MAX_BITS);
+		return custos_err_set(CUSTOS_EKEY, "RSA key of %d bits; at most %d are accepted",
+		                      bits, RSA_MAX_BITS);
 	if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e))
 		return custos_err_set_openssl(CUSTOS_EKEY, "RSA key without a public exponent");
 	if (!BN_is_odd(e) || BN_num_bits(e) > RSA_E_MAX_BITS ||
@@ -158,22 +158,22 @@ review_key(X509_REQ *req, EVP_PKEY *pkey, struct ca_csr_info *info)
 		                      type != NULL ? type : "unknown");
 	}
 	ca_alg_spki_algid(ecalg, &want, &wantlen);
-	if (!X509_PUBKEY_get0_param(NULL, NULL, NULL, &alg,
-	                            X509_REQ_get_X509_PUBKEY(req)) ||
+	if (!X509_PUBKEY_get0_param(NULL, NULL, NULL, &alg, X509_REQ_get_X509_PUBKEY(req)) ||
 	    (n = i2d_X509_ALGOR(alg, &got)) <= 0)
 		return custos_err_set_openssl(CUSTOS_EKEY, "cannot read the key's algorithm");
 	r = (size_t)n != wantlen || memcmp(got, want, wantlen) != 0;
 	OPENSSL_free(got);
 	if (r)
-		return custos_err_set(CUSTOS_EKEY, "the SubjectPublicKeyInfo algorithm is not encoded "
-		                                   "as the BR 7.1.3.1 require");
+		return custos_err_set(CUSTOS_EKEY,
+		                      "the SubjectPublicKeyInfo algorithm is not encoded "
+		                      "as the BR 7.1.3.1 require");
 	return 0;
 }
 
 static int
 review_extensions(X509_REQ *req, struct ca_csr_info *info)
 {
-	STACK_OF(X509_EXTENSION) *exts;
+	STACK_OF(X509_EXTENSION) * exts;
 
 	info->attribute_count = X509_REQ_get_attr_count(req);
 	info->has_extensions = X509_REQ_get_attr_by_NID(req, NID_ext_req, -1) >= 0 ||

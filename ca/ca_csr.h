@@ -30,11 +30,11 @@ struct ca_csr_info {
 	char rsa_exponent[80];                 /* decimal; "" for EC */
 	char signature_algorithm[64];          /* e.g. "ecdsa-with-SHA256" */
 	size_t der_len;                        /* bytes of the CSR's DER */
-	unsigned char csr_sha256[32];  /* SHA-256 of the CSR's DER (raw bytes, not hex) */
-	unsigned char spki_sha256[32]; /* SHA-256 of its SubjectPublicKeyInfo DER (raw) */
-	int has_extensions;            /* an extensionRequest attribute is present */
-	int extension_count;           /* extensions in it (never copied) */
-	int attribute_count;           /* all attributes, extensionRequest included */
+	unsigned char csr_sha256[32];          /* SHA-256 of the CSR's DER (raw bytes, not hex) */
+	unsigned char spki_sha256[32];         /* SHA-256 of its SubjectPublicKeyInfo DER (raw) */
+	int has_extensions;                    /* an extensionRequest attribute is present */
+	int extension_count;                   /* extensions in it (never copied) */
+	int attribute_count;                   /* all attributes, extensionRequest included */
 };
 
 /*

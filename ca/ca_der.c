@@ -180,14 +180,15 @@ r_header(const struct ca_der_r *r, size_t *hdr, size_t *len, const char *what)
 	} else {
 		bytes = r->p[1] & 0x7f;
 		if (bytes == 0)
-			return custos_err_set(CUSTOS_EFORMAT, "%s: indefinite length (BER, not DER)",
-			                      what);
+			return custos_err_set(CUSTOS_EFORMAT,
+			                      "%s: indefinite length (BER, not DER)", what);
 		if (bytes > 3 || r->n < 2 + bytes)
 			return custos_err_set(CUSTOS_EFORMAT, "%s: bad length", what);
 		for (i = 0; i < bytes; i++)
 			v = (v << 8) | r->p[2 + i];
 		if (v < 0x80 || r->p[2] == 0)
-			return custos_err_set(CUSTOS_EFORMAT, "%s: non-minimal length (not DER)", what);
+			return custos_err_set(CUSTOS_EFORMAT, "%s: non-minimal length (not DER)",
+			                      what);
 		*hdr = 2 + bytes;
 		*len = v;
 	}
@@ -290,7 +291,8 @@ int
 ca_der_r_done(const struct ca_der_r *r, const char *what)
 {
 	if (r->n != 0)
-		return custos_err_set(CUSTOS_EFORMAT, "%s: %zu unexpected trailing bytes", what, r->n);
+		return custos_err_set(CUSTOS_EFORMAT, "%s: %zu unexpected trailing bytes", what,
+		                      r->n);
 	return 0;
 }
 
@@ -310,7 +312,8 @@ check_walk(struct ca_der_r c, unsigned depth, const char *what)
 	while (c.n > 0) {
 		tag = c.p[0];
 		if (tag == 0)
-			return custos_err_set(CUSTOS_EFORMAT, "%s: end-of-contents marker (BER)", what);
+			return custos_err_set(CUSTOS_EFORMAT, "%s: end-of-contents marker (BER)",
+			                      what);
 		if ((e = r_header(&c, &hdr, &len, what)) != 0 ||
 		    (e = ca_der_r_get_tlv(&c, &el, what)) != 0)
 			return e;
@@ -318,8 +321,8 @@ check_walk(struct ca_der_r c, unsigned depth, const char *what)
 			continue;
 		if ((tag & 0xc0) == 0 && tag != CA_DER_SEQUENCE && tag != 0x31)
 			return custos_err_set(CUSTOS_EFORMAT,
-			                      "%s: constructed form of universal type %u (BER)", what,
-			                      (unsigned)(tag & 0x1f));
+			                      "%s: constructed form of universal type %u (BER)",
+			                      what, (unsigned)(tag & 0x1f));
 		inner.p = el.p + hdr;
 		inner.n = len;
 		if ((e = check_walk(inner, depth + 1, what)) != 0)
@@ -340,7 +343,7 @@ ca_der_check(const unsigned char *der, size_t len, const char *what)
 	if ((e = ca_der_r_get_tlv(&r, &el, what)) != 0)
 		return e;
 	if (r.n != 0)
-		return custos_err_set(CUSTOS_EFORMAT, "%s: %zu bytes of trailing data after the DER",
-		                      what, r.n);
+		return custos_err_set(CUSTOS_EFORMAT,
+		                      "%s: %zu bytes of trailing data after the DER", what, r.n);
 	return check_walk(el, 0, what);
 }

@@ -70,12 +70,10 @@ static const unsigned char algid_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x
 static const unsigned char algid_p256[] = {0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
                                            0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
                                            0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
-static const unsigned char algid_p384[] = {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86,
-                                           0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
-                                           0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
-static const unsigned char algid_p521[] = {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86,
-                                           0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
-                                           0x05, 0x2b, 0x81, 0x04, 0x00, 0x23};
+static const unsigned char algid_p384[] = {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+                                           0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
+static const unsigned char algid_p521[] = {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+                                           0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23};
 /* In an EC AlgorithmIdentifier the curve OID follows 30 xx 06 07 <id-ecPublicKey>. */
 #define ALGID_CURVE_OFFSET 11
 
@@ -91,6 +89,7 @@ struct alg_info {
 	const EVP_MD *(*md)(void);
 };
 
+/* clang-format off */
 static const struct alg_info algs[] = {
 	{CA_ALG_EC_P256, "ec-p256", "P-256", NID_X9_62_prime256v1, 256, 32, algid_p256,
 	 sizeof(algid_p256), EVP_sha256},
@@ -103,14 +102,17 @@ static const struct alg_info algs[] = {
 	{CA_ALG_RSA_4096, "rsa-4096", NULL, NID_undef, 4096, 0, algid_rsa, sizeof(algid_rsa),
 	 EVP_sha384},
 };
+/* clang-format on */
 #define NALGS (sizeof(algs) / sizeof(algs[0]))
 
 /* RSAPrivateKey's private fields after n and e, in their DER order. */
+/* clang-format off */
 static const char *const rsa_private[] = {
 	OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
 	OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
 	OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
 };
+/* clang-format on */
 #define NRSA_PRIVATE (sizeof(rsa_private) / sizeof(rsa_private[0]))
 
 static const struct alg_info *
@@ -135,19 +137,21 @@ ca_secure_heap_init(void)
 	if (heap_status == 1) {
 		if (CRYPTO_secure_malloc_initialized())
 			heap_status = 0; /* made by someone else; we cannot ask how */
-		else if ((r = CRYPTO_secure_malloc_init(CA_SECURE_HEAP_SIZE,
-		                                        CA_SECURE_HEAP_MIN)) == 1)
+		else if ((r = CRYPTO_secure_malloc_init(CA_SECURE_HEAP_SIZE, CA_SECURE_HEAP_MIN)) ==
+		         1)
 			heap_status = 0;
 		else
 			heap_status = r == 2 ? CUSTOS_EREFUSED : CUSTOS_ENOMEM;
 	}
 	if (heap_status == CUSTOS_EREFUSED)
-		return custos_err_set(CUSTOS_EREFUSED,
-		                      "OpenSSL's secure heap exists but could not be locked into RAM "
-		                      "or excluded from core dumps (raise RLIMIT_MEMLOCK)");
+		return custos_err_set(
+		        CUSTOS_EREFUSED,
+		        "OpenSSL's secure heap exists but could not be locked into RAM "
+		        "or excluded from core dumps (raise RLIMIT_MEMLOCK)");
 	if (heap_status == CUSTOS_ENOMEM)
-		return custos_err_set(CUSTOS_ENOMEM, "OpenSSL's secure heap (%u bytes) could not "
-		                                     "be created",
+		return custos_err_set(CUSTOS_ENOMEM,
+		                      "OpenSSL's secure heap (%u bytes) could not "
+		                      "be created",
 		                      CA_SECURE_HEAP_SIZE);
 	return 0;
 }
@@ -351,7 +355,8 @@ ca_key_alg(EVP_PKEY *key, enum ca_alg *out)
 	}
 	bits = EVP_PKEY_get_bits(key);
 	if (bits != 3072 && bits != 4096)
-		return custos_err_set(CUSTOS_EKEY, "RSA-%d: root keys are RSA 3072 or 4096 bits", bits);
+		return custos_err_set(CUSTOS_EKEY, "RSA-%d: root keys are RSA 3072 or 4096 bits",
+		                      bits);
 	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e)) {
 		r = custos_err_set_openssl(CUSTOS_EKEY, "RSA key without a public exponent");
 	} else if (!BN_is_word(e, RSA_F4)) {
@@ -526,10 +531,12 @@ key_fromdata(const char *type, OSSL_PARAM_BLD *bld, EVP_PKEY **out)
 static int
 read_rsa(struct ca_der_r *in, EVP_PKEY **out)
 {
+	/* clang-format off */
 	static const char *const what[NRSA_PRIVATE] = {
 		"RSAPrivateKey privateExponent", "RSAPrivateKey prime1",
 		"RSAPrivateKey prime2",          "RSAPrivateKey exponent1",
 		"RSAPrivateKey exponent2",       "RSAPrivateKey coefficient"};
+	/* clang-format on */
 	BIGNUM *n = BN_new(), *e = BN_new(), *sec[NRSA_PRIVATE] = {NULL};
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
 	struct ca_der_r seq;
@@ -753,6 +760,7 @@ ca_key_matches(EVP_PKEY *priv, EVP_PKEY *pub)
  * of its SubjectPublicKeyInfo, and an ECDSA-SHA256 signature of st_msg made
  * once with `openssl dgst -sha256 -sign`.  The key signs nothing else.
  */
+/* clang-format off */
 static const unsigned char st_pkcs8[] = {
 	0x30, 0x81, 0x87, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
 	0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x04, 0x6d, 0x30,
@@ -764,16 +772,21 @@ static const unsigned char st_pkcs8[] = {
 	0xd2, 0x89, 0x03, 0x60, 0xe2, 0xd3, 0x56, 0xed, 0x93, 0xee, 0xa6, 0xb1, 0x97, 0xb3, 0x95,
 	0xa5, 0x39, 0x08, 0x91, 0x94, 0xf1, 0x1f, 0x9f, 0xee, 0x19, 0x28, 0x6a, 0x9c, 0x12, 0x65,
 	0x31, 0xc1, 0x4a};
+/* clang-format on */
+/* clang-format off */
 static const unsigned char st_spki_sha256[32] = {
 	0xd4, 0xe8, 0x6c, 0x24, 0xf7, 0x2c, 0x99, 0xf8, 0x96, 0xc0, 0x77, 0x7b, 0xac, 0xca, 0x5a, 0x41,
 	0x55, 0xd8, 0xe1, 0x0d, 0xf7, 0x0d, 0xf1, 0x38, 0xdb, 0x83, 0xbe, 0xed, 0xec, 0xec, 0x63, 0x50};
+/* clang-format on */
 static const unsigned char st_msg[] = "custos ca_selftest v1";
+/* clang-format off */
 static const unsigned char st_sig[] = {
 	0x30, 0x44, 0x02, 0x20, 0x6f, 0x82, 0xf9, 0xf6, 0xe0, 0x54, 0x34, 0x4d, 0x60, 0xbf, 0x01,
 	0x0e, 0xfc, 0xd7, 0xf3, 0x70, 0x7b, 0xc5, 0xd7, 0x32, 0x63, 0x72, 0x54, 0x04, 0x8d, 0xf9,
 	0x94, 0x51, 0x41, 0x4f, 0xfe, 0x5e, 0x02, 0x20, 0x61, 0x1f, 0x39, 0xb8, 0xae, 0xe9, 0x46,
 	0xe7, 0x78, 0x58, 0x7e, 0x66, 0x41, 0x01, 0x7d, 0x3a, 0x2f, 0x76, 0x59, 0xba, 0x2f, 0x3c,
 	0xf1, 0xf4, 0x4d, 0x5d, 0xdd, 0x26, 0x04, 0x98, 0x5b, 0x22};
+/* clang-format on */
 
 /* The known answers that need only the decoded key. */
 static int
@@ -788,15 +801,18 @@ selftest_known(EVP_PKEY *key)
 	r = len != sizeof(st_pkcs8) || sodium_memcmp(der, st_pkcs8, len) != 0;
 	sodium_free(der);
 	if (r)
-		return custos_err_set(CUSTOS_ESELFTEST, "PKCS#8 re-encoding differs from the vector");
+		return custos_err_set(CUSTOS_ESELFTEST,
+		                      "PKCS#8 re-encoding differs from the vector");
 	if (ca_key_spki_sha256(key, hash) != 0 || memcmp(hash, st_spki_sha256, 32) != 0)
 		return custos_err_set(CUSTOS_ESELFTEST, "SubjectPublicKeyInfo hash differs");
 	if (!verify_msg(key, st_msg, sizeof(st_msg) - 1, st_sig, sizeof(st_sig)))
-		return custos_err_set(CUSTOS_ESELFTEST, "the known-answer signature does not verify");
+		return custos_err_set(CUSTOS_ESELFTEST,
+		                      "the known-answer signature does not verify");
 	memcpy(sig, st_sig, sizeof(sig));
 	sig[sizeof(sig) - 1] ^= 0x01; /* inside s: still well-formed DER */
 	if (verify_msg(key, st_msg, sizeof(st_msg) - 1, sig, sizeof(sig)))
-		return custos_err_set(CUSTOS_ESELFTEST, "a flipped known-answer signature verifies");
+		return custos_err_set(CUSTOS_ESELFTEST,
+		                      "a flipped known-answer signature verifies");
 	if (verify_msg(key, st_msg, sizeof(st_msg) - 2, st_sig, sizeof(st_sig)))
 		return custos_err_set(CUSTOS_ESELFTEST, "a signature verifies for another message");
 	return 0;

@@ -21,6 +21,7 @@ struct attr {
 	size_t max_chars; /* RFC 5280 appendix A upper bound */
 };
 
+/* clang-format off */
 static const struct attr attrs[] = {
 	{"C", NID_countryName, 2},
 	{"ST", NID_stateOrProvinceName, 128},
@@ -29,6 +30,7 @@ static const struct attr attrs[] = {
 	{"OU", NID_organizationalUnitName, 64},
 	{"CN", NID_commonName, 64},
 };
+/* clang-format on */
 #define NATTRS (sizeof(attrs) / sizeof(attrs[0]))
 
 /* Characters that may hide or reorder text on a screen (see ca_name.h). */
@@ -110,10 +112,11 @@ check_value(const struct attr *a, const unsigned char *v, size_t n)
 			                      i + 1);
 		chars++;
 		if (unsafe_cp(cp))
-			return custos_err_set(CUSTOS_EINVAL,
-			                      "attribute %s contains control or invisible character "
-			                      "U+%04X at character %zu",
-			                      a->type, (unsigned)cp, chars);
+			return custos_err_set(
+			        CUSTOS_EINVAL,
+			        "attribute %s contains control or invisible character "
+			        "U+%04X at character %zu",
+			        a->type, (unsigned)cp, chars);
 		i += step;
 	}
 	if (a->nid == NID_countryName) {
@@ -173,8 +176,9 @@ parse_rdn(const char **p, X509_NAME *name, unsigned *seen, size_t index)
 		eq++;
 	if (*eq != '=') {
 		if (eq == s)
-			return custos_err_set(CUSTOS_EINVAL, "empty attribute at position %zu "
-			                                     "(a stray '/'?)",
+			return custos_err_set(CUSTOS_EINVAL,
+			                      "empty attribute at position %zu "
+			                      "(a stray '/'?)",
 			                      index);
 		return custos_err_set(CUSTOS_EINVAL, "attribute %zu ('%.*s') has no '='", index,
 		                      (int)(eq - s), s);
@@ -187,8 +191,7 @@ parse_rdn(const char **p, X509_NAME *name, unsigned *seen, size_t index)
 		return custos_err_set(CUSTOS_EINVAL, "attribute %s is given twice", a->type);
 	*seen |= 1u << (a - attrs);
 	s = eq + 1;
-	if ((r = read_value(a, &s, val, sizeof(val), &n)) != 0 ||
-	    (r = check_value(a, val, n)) != 0)
+	if ((r = read_value(a, &s, val, sizeof(val), &n)) != 0 || (r = check_value(a, val, n)) != 0)
 		return r;
 	if (!X509_NAME_add_entry_by_NID(name, a->nid,
 	                                a->nid == NID_countryName ? V_ASN1_PRINTABLESTRING
@@ -214,8 +217,9 @@ check_name(X509_NAME *name, unsigned seen)
 		return custos_err_set(CUSTOS_EINVAL, "the DN encodes to %d bytes, over %d", der,
 		                      CA_NAME_DER_MAX);
 	if (ca_name_format(name, text, sizeof(text)) != 0)
-		return custos_err_set(CUSTOS_EINVAL, "the DN is longer than %d characters once "
-		                                     "escaped",
+		return custos_err_set(CUSTOS_EINVAL,
+		                      "the DN is longer than %d characters once "
+		                      "escaped",
 		                      CA_NAME_TEXT_MAX - 1);
 	return 0;
 }

@@ -45,12 +45,13 @@ read_pem(const unsigned char *data, size_t len, const char *const *labels, unsig
 		goto out;
 	}
 	if (!label_ok(name, labels)) {
-		r = custos_err_set(CUSTOS_EFORMAT, "the PEM block is a '%.64s', expected a '%s'", name,
-		                   labels[0]);
+		r = custos_err_set(CUSTOS_EFORMAT, "the PEM block is a '%.64s', expected a '%s'",
+		                   name, labels[0]);
 		goto out;
 	}
 	if (header != NULL && header[0] != '\0') {
-		r = custos_err_set(CUSTOS_EFORMAT, "PEM headers (e.g. encryption) are not accepted");
+		r = custos_err_set(CUSTOS_EFORMAT,
+		                   "PEM headers (e.g. encryption) are not accepted");
 		goto out;
 	}
 	if (blen <= 0) {
@@ -60,10 +61,11 @@ read_pem(const unsigned char *data, size_t len, const char *const *labels, unsig
 	restlen = BIO_get_mem_data(bio, &rest);
 	for (i = 0; i < restlen; i++)
 		if (!is_space((unsigned char)rest[i])) {
-			r = custos_err_set(CUSTOS_EFORMAT,
-			                   "trailing data after the PEM block (%ld bytes; exactly one "
-			                   "block is accepted)",
-			                   restlen - i);
+			r = custos_err_set(
+			        CUSTOS_EFORMAT,
+			        "trailing data after the PEM block (%ld bytes; exactly one "
+			        "block is accepted)",
+			        restlen - i);
 			goto out;
 		}
 	*der = body;
@@ -91,8 +93,8 @@ ca_pem_or_der(const unsigned char *data, size_t len, size_t max, const char *con
 	if (data == NULL || len == 0)
 		return custos_err_set(CUSTOS_EFORMAT, "empty input");
 	if (len > max)
-		return custos_err_set(CUSTOS_ETOOBIG, "input is %zu bytes, over the limit of %zu", len,
-		                      max);
+		return custos_err_set(CUSTOS_ETOOBIG, "input is %zu bytes, over the limit of %zu",
+		                      len, max);
 	if (data[0] == 0x30) {
 		if ((*der = OPENSSL_malloc(len)) == NULL)
 			return custos_err_set(CUSTOS_ENOMEM, "out of memory");

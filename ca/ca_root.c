@@ -36,11 +36,12 @@ ca_serial_generate(ASN1_INTEGER **out)
 			return r;
 		b[0] &= 0x7f; /* positive */
 		if (b[0] != 0)
-			break;   /* and exactly 20 bytes, hence non-zero */
+			break; /* and exactly 20 bytes, hence non-zero */
 	}
 	if (b[0] == 0)
-		return custos_err_set(CUSTOS_ERANDOM, "the random source gave %d serials with a zero "
-		                                      "first byte in a row",
+		return custos_err_set(CUSTOS_ERANDOM,
+		                      "the random source gave %d serials with a zero "
+		                      "first byte in a row",
 		                      SERIAL_TRIES);
 	if ((ai = ASN1_INTEGER_new()) == NULL || !ASN1_STRING_set(ai, b, (int)sizeof(b))) {
 		ASN1_INTEGER_free(ai);
@@ -61,7 +62,8 @@ check_params(EVP_PKEY *key, const X509_NAME *subject, unsigned days, time_t now)
 		                      "a root is valid for %u to %u days (8 to 25 years), not %u",
 		                      CA_ROOT_DAYS_MIN, CA_ROOT_DAYS_MAX, days);
 	if (now < 0 || now > LAST_SECOND_9999 - (time_t)days * SECONDS_PER_DAY)
-		return custos_err_set(CUSTOS_EINVAL, "the time %lld is out of range", (long long)now);
+		return custos_err_set(CUSTOS_EINVAL, "the time %lld is out of range",
+		                      (long long)now);
 	if (subject == NULL || X509_NAME_entry_count(subject) == 0)
 		return custos_err_set(CUSTOS_EINVAL, "the root needs a subject");
 	if ((r = ca_key_alg(key, &alg)) != 0)
@@ -111,8 +113,8 @@ add_key_ids(X509 *x)
 		ok = aki->keyid != NULL &&
 		     X509_add1_ext_i2d(x, NID_subject_key_identifier, ski, 0, X509V3_ADD_APPEND) ==
 		             1 &&
-		     X509_add1_ext_i2d(x, NID_authority_key_identifier, aki, 0, X509V3_ADD_APPEND) ==
-		             1;
+		     X509_add1_ext_i2d(x, NID_authority_key_identifier, aki, 0,
+		                       X509V3_ADD_APPEND) == 1;
 	}
 	ASN1_OCTET_STRING_free(ski);
 	AUTHORITY_KEYID_free(aki);
@@ -184,14 +186,16 @@ ca_cert_verify_self(X509 *root)
 	if (root == NULL)
 		return custos_err_set(CUSTOS_EINVAL, "no certificate");
 	if ((pub = X509_get0_pubkey(root)) == NULL)
-		return custos_err_set_openssl(CUSTOS_EKEY, "the certificate's public key is unusable");
+		return custos_err_set_openssl(CUSTOS_EKEY,
+		                              "the certificate's public key is unusable");
 	if (X509_verify(root, pub) != 1)
 		return custos_err_set_openssl(CUSTOS_EAUTH, "the self-signature does not verify");
 	if (!X509_NAME_get0_der(X509_get_issuer_name(root), &ider, &ilen) ||
 	    !X509_NAME_get0_der(X509_get_subject_name(root), &sder, &slen))
 		return custos_err_set_openssl(CUSTOS_ECRYPTO, "cannot encode the names");
 	if (ilen != slen || memcmp(ider, sder, ilen) != 0)
-		return custos_err_set(CUSTOS_ELINT, "the issuer is not byte-identical to the subject");
+		return custos_err_set(CUSTOS_ELINT,
+		                      "the issuer is not byte-identical to the subject");
 	return 0;
 }
 

@@ -102,12 +102,11 @@ print_json(const struct ca_csr_info *in, const char *csr_hex, const char *spki_h
 	              "subject", in->subject, "key_type", in->key_type, "key_bits", in->key_bits,
 	              "curve", in->curve != NULL ? json_string(in->curve) : json_null(),
 	              "rsa_exponent",
-	              in->curve == NULL ? json_string(in->rsa_exponent) : json_null(),
-	              "signature", "valid", "signature_algorithm", in->signature_algorithm,
-	              "csr_bytes", (json_int_t)in->der_len, "csr_sha256", csr_hex, "spki_sha256",
-	              spki_hex, "has_extensions", in->has_extensions, "extensions",
-	              in->extension_count, "extensions_copied", 0, "attributes",
-	              in->attribute_count);
+	              in->curve == NULL ? json_string(in->rsa_exponent) : json_null(), "signature",
+	              "valid", "signature_algorithm", in->signature_algorithm, "csr_bytes",
+	              (json_int_t)in->der_len, "csr_sha256", csr_hex, "spki_sha256", spki_hex,
+	              "has_extensions", in->has_extensions, "extensions", in->extension_count,
+	              "extensions_copied", 0, "attributes", in->attribute_count);
 	if (o == NULL || (s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
 		json_decref(o);
 		return cli_fail(custos_err_set(CUSTOS_ENOMEM, "cannot build the JSON output"),
@@ -122,8 +121,9 @@ print_json(const struct ca_csr_info *in, const char *csr_hex, const char *spki_h
 static int
 csr_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct ca_csr_info *info = NULL;
 	unsigned char *data = NULL;
 	char csr_hex[65], spki_hex[65];
@@ -138,7 +138,8 @@ csr_show(int argc, char **argv)
 			json = 1;
 		} else if (c == 'h') {
 			printf("usage: %s\nReviews a certificate signing request (PEM or DER): "
-			       "subject, key, SHA-256\nof the request and of its public key. Exit 0: "
+			       "subject, key, SHA-256\nof the request and of its public key. Exit "
+			       "0: "
 			       "acceptable; 1: refused;\n2: usage. Its extensions are shown, never "
 			       "copied.\n",
 			       show_usage);

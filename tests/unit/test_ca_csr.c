@@ -28,8 +28,9 @@ keygen(const char *type, const char *curve, int bits, unsigned long e, int expli
 		goto out;
 	if (explicit_params) {
 		char enc[] = "explicit";
-		OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, enc, 0),
-		                  OSSL_PARAM_construct_end()};
+		OSSL_PARAM p[] = {
+		        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, enc, 0),
+		        OSSL_PARAM_construct_end()};
 
 		if (EVP_PKEY_CTX_set_params(c, p) <= 0)
 			goto out;
@@ -177,6 +178,7 @@ test_good_rsa_and_extensions(void)
 static void
 test_key_rules(void)
 {
+	/* clang-format off */
 	static const struct {
 		const char *type, *curve;
 		int bits;
@@ -195,6 +197,7 @@ test_key_rules(void)
 		{"ED25519", NULL, 0, 0, 0, "ED25519 keys are not accepted"},
 		{"RSA-PSS", NULL, 2048, 0, 0, "RSA-PSS keys are not accepted"},
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -212,8 +215,8 @@ test_key_rules(void)
 		req = X509_REQ_new();
 		/* ED25519 signs without a digest */
 		if (req != NULL && X509_REQ_set_pubkey(req, k) &&
-		    X509_REQ_sign(req, k, strcmp(bad[i].type, "ED25519") == 0 ? NULL : EVP_sha256()) >
-		            0) {
+		    X509_REQ_sign(req, k,
+		                  strcmp(bad[i].type, "ED25519") == 0 ? NULL : EVP_sha256()) > 0) {
 			n = to_der(req, &der);
 			CHECK_EQ(parse_and_review(der, (size_t)n, &info), CUSTOS_EKEY);
 			if (strstr(custos_err_detail(), bad[i].detail) == NULL) {
@@ -251,17 +254,19 @@ test_request_rules(void)
 	int n, i;
 
 	/* version 2 (value 1) */
-	CHECK(req != NULL && X509_REQ_set_version(req, 1) && X509_REQ_sign(req, p256, EVP_sha256()));
+	CHECK(req != NULL && X509_REQ_set_version(req, 1) &&
+	      X509_REQ_sign(req, p256, EVP_sha256()));
 	n = to_der(req, &der);
 	CHECK_EQ(parse_and_review(der, (size_t)n, &info), CUSTOS_ECSR);
 	CHECK(strstr(custos_err_detail(), "version 1") != NULL);
 	OPENSSL_free(der);
 	/* a subject over 1 KiB of DER: refused by parse and by review */
 	for (i = 0; i < 20 && big != NULL; i++)
-		CHECK(X509_NAME_add_entry_by_NID(big, NID_organizationalUnitName, MBSTRING_UTF8,
-		                                 (const unsigned char *)"0123456789012345678901234567"
-		                                                        "890123456789012345678901234567",
-		                                 -1, -1, 0));
+		CHECK(X509_NAME_add_entry_by_NID(
+		        big, NID_organizationalUnitName, MBSTRING_UTF8,
+		        (const unsigned char *)"0123456789012345678901234567"
+		                               "890123456789012345678901234567",
+		        -1, -1, 0));
 	CHECK(X509_REQ_set_version(req, 0) && X509_REQ_set_subject_name(req, big) &&
 	      X509_REQ_sign(req, p256, EVP_sha256()));
 	n = to_der(req, &der);
@@ -272,8 +277,9 @@ test_request_rules(void)
 	/* a malformed extensionRequest */
 	X509_REQ_free(req);
 	req = make_req(p256, "/CN=x", 0);
-	CHECK(req != NULL && X509_REQ_add1_attr_by_NID(req, NID_ext_req, V_ASN1_INTEGER,
-	                                              (const unsigned char *)"\x05", 1) &&
+	CHECK(req != NULL &&
+	      X509_REQ_add1_attr_by_NID(req, NID_ext_req, V_ASN1_INTEGER,
+	                                (const unsigned char *)"\x05", 1) &&
 	      X509_REQ_sign(req, p256, EVP_sha256()));
 	n = to_der(req, &der);
 	CHECK_EQ(parse_and_review(der, (size_t)n, &info), CUSTOS_ECSR);

@@ -130,11 +130,13 @@ add_needle(const BIGNUM *bn)
 static void
 set_needles(EVP_PKEY *key)
 {
+	/* clang-format off */
 	static const char *const names[] = {
 		OSSL_PKEY_PARAM_PRIV_KEY,      OSSL_PKEY_PARAM_RSA_D,
 		OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,
 		OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
 		OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+	/* clang-format on */
 	size_t i;
 
 	nneedles = 0;
@@ -214,9 +216,10 @@ out:
 static void
 test_alg_names(void)
 {
-	static const char *const names[] = {"ec-p256", "ec-p384", "ec-p521", "rsa-3072", "rsa-4096"};
-	static const char *const bad[] = {"", "ec-p224", "RSA-3072", "rsa-2048", "ec-p256 ",
-	                                  "ed25519"};
+	static const char *const names[] = {"ec-p256", "ec-p384", "ec-p521", "rsa-3072",
+	                                    "rsa-4096"};
+	static const char *const bad[] = {"",         "ec-p224",  "RSA-3072",
+	                                  "rsa-2048", "ec-p256 ", "ed25519"};
 	enum ca_alg alg;
 	size_t i;
 
@@ -227,8 +230,8 @@ test_alg_names(void)
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK_EQ(ca_alg_from_name(bad[i], &alg), CUSTOS_EINVAL);
-		CHECK(strstr(custos_err_detail(), "ec-p256, ec-p384, ec-p521, rsa-3072, rsa-4096") !=
-		      NULL);
+		CHECK(strstr(custos_err_detail(),
+		             "ec-p256, ec-p384, ec-p521, rsa-3072, rsa-4096") != NULL);
 	}
 	CHECK_EQ(ca_alg_from_name(NULL, &alg), CUSTOS_EINVAL);
 	CHECK(strcmp(ca_alg_name((enum ca_alg)99), "unknown") == 0);
@@ -299,7 +302,8 @@ test_no_plaintext_copies(void)
 		if (is_ec)
 			CHECK_EQ(held, 0);
 		else
-			CHECK(held > 0); /* if this fails, OpenSSL improved: tighten ca_key.c's claim */
+			CHECK(held >
+			      0); /* if this fails, OpenSSL improved: tighten ca_key.c's claim */
 		EVP_PKEY_free(back);
 		EVP_PKEY_free(key);
 		freed = count_in(capture, capture_len);
@@ -426,7 +430,8 @@ test_matches(void)
 	for (i = 0; i < NALGS; i++)
 		for (j = 0; j < NALGS; j++)
 			if (keys[i] != NULL && keys[j] != NULL)
-				CHECK_EQ(ca_key_matches(keys[i], keys[j]), i == j ? 0 : CUSTOS_EKEY);
+				CHECK_EQ(ca_key_matches(keys[i], keys[j]),
+				         i == j ? 0 : CUSTOS_EKEY);
 	CHECK_EQ(ca_key_generate(CA_ALG_EC_P256, &other), 0);
 	CHECK_EQ(ca_key_matches(keys[0], other), CUSTOS_EKEY);
 	CHECK(strstr(custos_err_detail(), "does not match") != NULL);
@@ -540,7 +545,8 @@ test_pkcs8_damage(void)
 
 		ca_der_r_init(&in, other, olen);
 		CHECK(ca_der_r_get(&in, CA_DER_SEQUENCE, &top, "t") == 0 &&
-		      ca_der_r_get_tlv(&top, &skip, "t") == 0 && ca_der_r_get_tlv(&top, &skip, "t") == 0 &&
+		      ca_der_r_get_tlv(&top, &skip, "t") == 0 &&
+		      ca_der_r_get_tlv(&top, &skip, "t") == 0 &&
 		      ca_der_r_get(&top, CA_DER_OCTET_STRING, &inner, "t") == 0);
 		ca_alg_spki_algid(CA_ALG_EC_P256, &p256, &plen);
 		ca_der_w_init(&w, buf, sizeof(buf));

@@ -62,8 +62,8 @@ test_good_example(void)
 	/* And in the DER itself: C as PrintableString (0x13), the others UTF8String (0x0c). */
 	CHECK(X509_NAME_get0_der(n, &der, &len));
 	CHECK(len > 20 && memmem(der, len, "\x06\x03\x55\x04\x06\x13\x02US", 9) != NULL);
-	CHECK(memmem(der, len, "\x06\x03\x55\x04\x0a\x0c\x07" "Example", 14) != NULL);
-	CHECK(memmem(der, len, "\x06\x03\x55\x04\x03\x0c\x0f" "Example Root CA", 22) != NULL);
+	CHECK(memmem(der, len, "\006\003\125\004\012\014\007Example", 14) != NULL);
+	CHECK(memmem(der, len, "\006\003\125\004\003\014\017Example Root CA", 22) != NULL);
 	X509_NAME_free(n);
 	check_round_trip("/C=US/O=Example/CN=Example Root CA", NULL);
 }
@@ -135,6 +135,7 @@ test_good_limits(void)
 static void
 test_bad_classes(void)
 {
+	/* clang-format off */
 	static const struct {
 		const char *dn;
 		const char *detail;
@@ -180,6 +181,7 @@ test_bad_classes(void)
 		{"/CN=a\\", "unknown escape"},
 		{"/CN=a\\20", "unknown escape"},
 	};
+	/* clang-format on */
 	X509_NAME *n;
 	size_t i;
 
@@ -201,10 +203,12 @@ test_bad_classes(void)
 static void
 test_bad_lengths(void)
 {
+	/* clang-format off */
 	static const struct {
 		const char *type;
 		size_t max;
 	} limits[] = {{"CN", 64}, {"O", 64}, {"OU", 64}, {"L", 128}, {"ST", 128}};
+	/* clang-format on */
 	char dn[4 * CA_NAME_TEXT_MAX];
 	X509_NAME *n = NULL;
 	size_t i, k, p;
@@ -264,8 +268,8 @@ test_format_foreign(void)
 {
 	static const unsigned char bmp[] = {0x00, 'A', 0x00, 0xe9}; /* "Aé" */
 	/* SEQ { SET { SEQ { pseudonym, BIT STRING 00 ff } } }: a value that is not text */
-	static const unsigned char bits_der[] = {0x30, 0x0e, 0x31, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x04,
-	                                         0x41, 0x03, 0x03, 0x00, 0xff, 0x01};
+	static const unsigned char bits_der[] = {0x30, 0x0e, 0x31, 0x0c, 0x30, 0x0a, 0x06, 0x03,
+	                                         0x55, 0x04, 0x41, 0x03, 0x03, 0x00, 0xff, 0x01};
 	const unsigned char *p = bits_der;
 	X509_NAME *bitsname = d2i_X509_NAME(NULL, &p, sizeof(bits_der));
 	X509_NAME_ENTRY *bits = bitsname != NULL ? X509_NAME_get_entry(bitsname, 0) : NULL;
@@ -280,8 +284,9 @@ test_format_foreign(void)
 	CHECK(strcmp(text, "") == 0);
 	CHECK(X509_NAME_add_entry_by_NID(n, NID_organizationName, MBSTRING_UTF8,
 	                                 (const unsigned char *)"a\x01\xe2\x80\xae/b", -1, -1, 0));
+	/* set -1: the same RDN as the previous entry (a multi-valued RDN) */
 	CHECK(X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8,
-	                                 (const unsigned char *)" #x+y ", -1, -1, -1)); /* same RDN */
+	                                 (const unsigned char *)" #x+y ", -1, -1, -1));
 	CHECK(X509_NAME_add_entry_by_NID(n, NID_localityName, V_ASN1_BMPSTRING, bmp, sizeof(bmp),
 	                                 -1, 0));
 	CHECK(X509_NAME_add_entry_by_OBJ(n, odd, V_ASN1_UTF8STRING, (const unsigned char *)"v", 1,

@@ -26,9 +26,8 @@
 
 static const enum ca_alg all_algs[] = {CA_ALG_EC_P256, CA_ALG_EC_P384, CA_ALG_EC_P521,
                                        CA_ALG_RSA_3072, CA_ALG_RSA_4096};
-static const int sig_nids[] = {NID_ecdsa_with_SHA256, NID_ecdsa_with_SHA384,
-                               NID_ecdsa_with_SHA512, NID_sha256WithRSAEncryption,
-                               NID_sha384WithRSAEncryption};
+static const int sig_nids[] = {NID_ecdsa_with_SHA256, NID_ecdsa_with_SHA384, NID_ecdsa_with_SHA512,
+                               NID_sha256WithRSAEncryption, NID_sha384WithRSAEncryption};
 #define NALGS (sizeof(all_algs) / sizeof(all_algs[0]))
 static EVP_PKEY *keys[NALGS];
 static X509 *roots[NALGS];
@@ -105,7 +104,8 @@ check_profile(X509 *x, EVP_PKEY *key, int sig_nid, unsigned days)
 	v = ext_value(x, NID_subject_key_identifier, &crit);
 	CHECK_EQ(crit, 0);
 	CHECK(v != NULL && ASN1_STRING_length(v) == 22 && ASN1_STRING_get0_data(v)[0] == 0x04 &&
-	      ASN1_STRING_get0_data(v)[1] == 20 && memcmp(ASN1_STRING_get0_data(v) + 2, sha1, 20) == 0);
+	      ASN1_STRING_get0_data(v)[1] == 20 &&
+	      memcmp(ASN1_STRING_get0_data(v) + 2, sha1, 20) == 0);
 	CHECK(X509_get0_subject_key_id(x) != NULL &&
 	      octets_are(X509_get0_subject_key_id(x), sha1, 20));
 	aki_der[0] = 0x30, aki_der[1] = 22, aki_der[2] = 0x80, aki_der[3] = 20;
@@ -131,7 +131,8 @@ test_roots(void)
 		CHECK_EQ(ca_key_generate(all_algs[i], &keys[i]), 0);
 		CHECK_EQ(ca_root_create(keys[i], subject, DAYS, NOW, &roots[i]), 0);
 		if (roots[i] == NULL) {
-			fprintf(stderr, "  %s: %s\n", ca_alg_name(all_algs[i]), custos_err_detail());
+			fprintf(stderr, "  %s: %s\n", ca_alg_name(all_algs[i]),
+			        custos_err_detail());
 			continue;
 		}
 		check_profile(roots[i], keys[i], sig_nids[i], DAYS);
@@ -165,7 +166,8 @@ test_day_limits(void)
 	CHECK_EQ(ca_root_create(keys[0], subject, 9132, NOW, &x), 0);
 	if (x != NULL) {
 		check_profile(x, keys[0], NID_ecdsa_with_SHA256, 9132);
-		CHECK_EQ(ASN1_STRING_type(X509_get0_notAfter(x)), V_ASN1_GENERALIZEDTIME); /* 2051 */
+		/* 2051: RFC 5280 wants GeneralizedTime from 2050 on */
+		CHECK_EQ(ASN1_STRING_type(X509_get0_notAfter(x)), V_ASN1_GENERALIZEDTIME);
 	}
 	X509_free(x);
 }
@@ -186,7 +188,8 @@ test_refusals(void)
 	CHECK_EQ(ca_root_create(keys[0], NULL, DAYS, NOW, &x), CUSTOS_EINVAL);
 	CHECK_EQ(ca_root_create(keys[0], empty, DAYS, NOW, &x), CUSTOS_EINVAL);
 	CHECK_EQ(ca_root_create(NULL, subject, DAYS, NOW, &x), CUSTOS_EINVAL);
-	if (c != NULL && EVP_PKEY_keygen_init(c) > 0 && EVP_PKEY_CTX_set_rsa_keygen_bits(c, 2048) > 0)
+	if (c != NULL && EVP_PKEY_keygen_init(c) > 0 &&
+	    EVP_PKEY_CTX_set_rsa_keygen_bits(c, 2048) > 0)
 		(void)EVP_PKEY_keygen(c, &rsa2048);
 	CHECK(rsa2048 != NULL);
 	CHECK_EQ(ca_root_create(rsa2048, subject, DAYS, NOW, &x), CUSTOS_EKEY);
@@ -310,12 +313,14 @@ out:
 static void
 test_pem(void)
 {
+	/* clang-format off */
 	static const char *const bad[] = {
 		"",
 		"   \n",
 		"garbage",
 		"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
 	};
+	/* clang-format on */
 	unsigned char h1[32], h2[32], h3[32], *der = NULL;
 	char *pem = NULL, *buf = NULL;
 	size_t len = 0, i;
@@ -325,7 +330,8 @@ test_pem(void)
 	if (roots[0] == NULL)
 		return;
 	CHECK_EQ(ca_cert_to_pem(roots[0], &pem, &len), 0);
-	CHECK(pem != NULL && len == strlen(pem) && strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+	CHECK(pem != NULL && len == strlen(pem) &&
+	      strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
 	CHECK_EQ(ca_cert_from_pem(pem, len, &x), 0);
 	CHECK(x != NULL && X509_cmp(x, roots[0]) == 0);
 	CHECK_EQ(ca_cert_sha256(roots[0], h1), 0);
@@ -403,9 +409,10 @@ test_independent_verifiers(void)
 	static const char gnutls[] = "certtool --verify --load-ca-certificate %s/root.pem "
 	                             "--infile %s/root.pem >/dev/null 2>&1";
 	/* pyca/cryptography's strict parser, then signature and issuer against itself */
-	static const char pyca[] = "cd %s && python3 -c 'from cryptography import x509; "
-	                           "c = x509.load_pem_x509_certificate(open(\"root.pem\", \"rb\").read()); "
-	                           "c.verify_directly_issued_by(c)' >/dev/null 2>&1 # %s";
+	static const char pyca[] =
+	        "cd %s && python3 -c 'from cryptography import x509; "
+	        "c = x509.load_pem_x509_certificate(open(\"root.pem\", \"rb\").read()); "
+	        "c.verify_directly_issued_by(c)' >/dev/null 2>&1 # %s";
 	unsigned char *der = NULL;
 	const unsigned char *p;
 	X509 *x = NULL;
