@@ -171,9 +171,10 @@ url_problem(const char *s, int https_ok)
 		                  "served over plain http, not https)";
 	for (i = 0; s[i] != '\0'; i++)
 		if (!url_char_ok((unsigned char)s[i]))
-			return s[i] == '#' ? "must not have a fragment ('#')"
-			                   : "contains a space, control character or one of \" < > \\ "
-			                     "^ ` { | }";
+			return s[i] == '#'
+			               ? "must not have a fragment ('#')"
+			               : "contains a space, control character or one of \" < > \\ "
+			                 "^ ` { | }";
 	host = p;
 	while (*p != '\0' && *p != '/' && *p != '?') {
 		if (*p == '@')
@@ -282,7 +283,8 @@ ip_parse(const char *s, struct ca_ip_range *r)
 	if (prefix > (unsigned long)r->len * 8)
 		return v6 ? "has a prefix longer than 128" : "has a prefix longer than 32";
 	for (i = 0; i < r->len; i++) {
-		unsigned long left = prefix > (unsigned long)i * 8 ? prefix - (unsigned long)i * 8 : 0;
+		unsigned long left =
+		        prefix > (unsigned long)i * 8 ? prefix - (unsigned long)i * 8 : 0;
 
 		r->mask[i] = left >= 8 ? 0xff : (unsigned char)(0xff00u >> left);
 	}
@@ -456,7 +458,8 @@ ca_profile_check(const struct ca_profile *p)
 	if (!terminated(p->name, CA_PROFILE_NAME_MAX))
 		return perr("issuing_ca", "a profile name is not terminated");
 	if ((why = name_problem(p->name)) != NULL)
-		return perr("issuing_ca", "profile name '%s' %s", shown(p->name, b, sizeof(b)), why);
+		return perr("issuing_ca", "profile name '%s' %s", shown(p->name, b, sizeof(b)),
+		            why);
 	join(path, "issuing_ca", p->name);
 	if (p->validity_days < CA_PROFILE_DAYS_MIN || p->validity_days > CA_PROFILE_DAYS_MAX)
 		return perr(path, "validity_days: must be an integer from %u to %u, not %u",
@@ -482,7 +485,8 @@ ca_profile_set_check(const struct ca_profile_set *set)
 
 	if (set == NULL)
 		return custos_err_set(CUSTOS_EINVAL, "no profile set");
-	if (set->root_validity_days < CA_ROOT_DAYS_MIN || set->root_validity_days > CA_ROOT_DAYS_MAX)
+	if (set->root_validity_days < CA_ROOT_DAYS_MIN ||
+	    set->root_validity_days > CA_ROOT_DAYS_MAX)
 		return perr("root.validity_days", "must be an integer from %u to %u, not %u",
 		            CA_ROOT_DAYS_MIN, CA_ROOT_DAYS_MAX, set->root_validity_days);
 	if (set->crl_next_update_days < CA_PROFILE_CRL_DAYS_MIN ||
@@ -537,7 +541,8 @@ check_keys(json_t *obj, const char *path, const char *const *known)
 	size_t used = 0;
 	json_t *v;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		for (k = known; *k != NULL; k++)
 			if (strcmp(key, *k) == 0)
 				break;
@@ -634,8 +639,7 @@ get_string(const json_t *obj, const char *path, const char *key, char *out, size
 
 /* obj[key] as an array of at most max entries (absent: *out NULL, *n 0). */
 static int
-get_array(const json_t *obj, const char *path, const char *key, size_t max, json_t **out,
-          size_t *n)
+get_array(const json_t *obj, const char *path, const char *key, size_t max, json_t **out, size_t *n)
 {
 	char at[PATH_MAX_LEN];
 	int r;
@@ -675,7 +679,8 @@ parse_eku(const json_t *obj, const char *path, unsigned *eku)
 			return perr(item, "anyExtendedKeyUsage is refused: a CA certificate never "
 			                  "carries it (CA/B Forum BR 7.1.2.10.6)");
 		else
-			return perr(item, "'%s' is not an EKU custos issues (serverAuth, clientAuth)",
+			return perr(item,
+			            "'%s' is not an EKU custos issues (serverAuth, clientAuth)",
 			            shown(s, b, sizeof(b)));
 		if (*eku & bit)
 			return perr(item, "%s is given twice", s);
@@ -693,8 +698,8 @@ parse_policies(const json_t *obj, const char *path, struct ca_profile *p)
 	size_t i;
 	int r;
 
-	if ((r = get_array(obj, path, "policies", CA_PROFILE_POLICIES_MAX, &arr,
-	                   &p->n_policies)) != 0)
+	if ((r = get_array(obj, path, "policies", CA_PROFILE_POLICIES_MAX, &arr, &p->n_policies)) !=
+	    0)
 		return r;
 	for (i = 0; i < p->n_policies; i++) {
 		join_index(at, path, "policies", i);
@@ -767,8 +772,8 @@ parse_nc(const json_t *obj, const char *path, struct ca_name_constraints *nc)
 		return r;
 	join(at, path, "name_constraints");
 	if ((r = check_keys(v, at, keys)) != 0 ||
-	    (r = parse_dns_list(v, at, "permitted_dns", nc->permitted_dns,
-	                        &nc->n_permitted_dns)) != 0 ||
+	    (r = parse_dns_list(v, at, "permitted_dns", nc->permitted_dns, &nc->n_permitted_dns)) !=
+	            0 ||
 	    (r = parse_dns_list(v, at, "excluded_dns", nc->excluded_dns, &nc->n_excluded_dns)) !=
 	            0 ||
 	    (r = parse_ip_list(v, at, "permitted_ip", nc->permitted_ip, &nc->n_permitted_ip)) !=
@@ -799,8 +804,9 @@ parse_attr_list(const json_t *obj, const char *path, const char *key, unsigned *
 		for (a = 0; a < CA_ATTR_COUNT && strcmp(s, attr_names[a]) != 0; a++)
 			;
 		if (a == CA_ATTR_COUNT)
-			return perr(item, "'%s' is not a subject attribute custos handles (C, ST, L, "
-			                  "O, OU, CN)",
+			return perr(item,
+			            "'%s' is not a subject attribute custos handles (C, ST, L, "
+			            "O, OU, CN)",
 			            shown(s, b, sizeof(b)));
 		if (*bits & CA_ATTR_BIT(a))
 			return perr(item, "%s is given twice", s);
@@ -812,9 +818,9 @@ parse_attr_list(const json_t *obj, const char *path, const char *key, unsigned *
 static int
 parse_profile(const char *name, json_t *obj, struct ca_profile *p)
 {
-	static const char *const keys[] = {"validity_days", "path_len", "eku", "policies",
-	                                   "crl_url", "aia_ca_issuers_url", "name_constraints",
-	                                   "subject", NULL};
+	static const char *const keys[] = {"validity_days",    "path_len", "eku",
+	                                   "policies",         "crl_url",  "aia_ca_issuers_url",
+	                                   "name_constraints", "subject",  NULL};
 	static const char *const subject_keys[] = {"allowed", "required", NULL};
 	char path[PATH_MAX_LEN], at[PATH_MAX_LEN], b[64];
 	unsigned path_len;
@@ -832,7 +838,8 @@ parse_profile(const char *name, json_t *obj, struct ca_profile *p)
 	if ((r = check_keys(obj, path, keys)) != 0 ||
 	    (r = get_uint(obj, path, "validity_days", 1, 0, CA_PROFILE_DAYS_MIN,
 	                  CA_PROFILE_DAYS_MAX, &p->validity_days)) != 0 ||
-	    (r = get_uint(obj, path, "path_len", 0, 0, 0, CA_PROFILE_PATHLEN_MAX, &path_len)) != 0 ||
+	    (r = get_uint(obj, path, "path_len", 0, 0, 0, CA_PROFILE_PATHLEN_MAX, &path_len)) !=
+	            0 ||
 	    (r = parse_eku(obj, path, &p->eku)) != 0 || (r = parse_policies(obj, path, p)) != 0 ||
 	    (r = get_string(obj, path, "crl_url", p->crl_url, CA_PROFILE_URL_MAX)) != 0 ||
 	    (r = get_string(obj, path, "aia_ca_issuers_url", p->aia_ca_issuers_url,
@@ -844,8 +851,8 @@ parse_profile(const char *name, json_t *obj, struct ca_profile *p)
 	p->subject_allowed = CA_ATTR_BIT(CA_ATTR_C) | CA_ATTR_BIT(CA_ATTR_ST) |
 	                     CA_ATTR_BIT(CA_ATTR_L) | CA_ATTR_BIT(CA_ATTR_O) |
 	                     CA_ATTR_BIT(CA_ATTR_CN);
-	p->subject_required = CA_ATTR_BIT(CA_ATTR_C) | CA_ATTR_BIT(CA_ATTR_O) |
-	                      CA_ATTR_BIT(CA_ATTR_CN);
+	p->subject_required =
+	        CA_ATTR_BIT(CA_ATTR_C) | CA_ATTR_BIT(CA_ATTR_O) | CA_ATTR_BIT(CA_ATTR_CN);
 	if (subject != NULL) {
 		join(at, path, "subject");
 		if ((r = check_keys(subject, at, subject_keys)) != 0 ||
@@ -875,17 +882,18 @@ parse_sections(const json_t *top, struct ca_profile_set *set)
 	                     (r = get_uint(root, "root", "validity_days", 1, 0, CA_ROOT_DAYS_MIN,
 	                                   CA_ROOT_DAYS_MAX, &set->root_validity_days)) != 0))
 		return r;
-	if (crl != NULL && ((r = check_keys(crl, "crl", crl_keys)) != 0 ||
-	                    (r = get_uint(crl, "crl", "next_update_days", 1, 0,
-	                                  CA_PROFILE_CRL_DAYS_MIN, CA_PROFILE_CRL_DAYS_MAX,
-	                                  &set->crl_next_update_days)) != 0))
+	if (crl != NULL &&
+	    ((r = check_keys(crl, "crl", crl_keys)) != 0 ||
+	     (r = get_uint(crl, "crl", "next_update_days", 1, 0, CA_PROFILE_CRL_DAYS_MIN,
+	                   CA_PROFILE_CRL_DAYS_MAX, &set->crl_next_update_days)) != 0))
 		return r;
 	if (json_object_size(issuing) == 0)
 		return perr("issuing_ca", "holds no profile (at least \"%s\")",
 		            CA_PROFILE_DEFAULT_NAME);
 	if (json_object_size(issuing) > CA_PROFILE_SET_MAX)
 		return perr("issuing_ca", "at most %d profiles", CA_PROFILE_SET_MAX);
-	json_object_foreach(issuing, name, v) {
+	json_object_foreach(issuing, name, v)
+	{
 		if ((r = parse_profile(name, v, &set->issuing[set->n])) != 0)
 			return r;
 		set->n++;
@@ -968,19 +976,19 @@ nc_json(const struct ca_name_constraints *nc)
 	size_t i;
 	int bad = o == NULL;
 
-#define NC_DNS(key, list, n) \
-	if (!bad && (n) > 0) { \
-		bad |= put(o, key, a = json_array()); \
-		for (i = 0; !bad && i < (n); i++) \
-			bad |= json_array_append_new(a, json_string(list[i])); \
+#define NC_DNS(key, list, n)                                                                       \
+	if (!bad && (n) > 0) {                                                                     \
+		bad |= put(o, key, a = json_array());                                              \
+		for (i = 0; !bad && i < (n); i++)                                                  \
+			bad |= json_array_append_new(a, json_string(list[i]));                     \
 	}
-#define NC_IP(key, list, n) \
-	if (!bad && (n) > 0) { \
-		bad |= put(o, key, a = json_array()); \
-		for (i = 0; !bad && i < (n); i++) { \
-			ip_format(&list[i], b, sizeof(b)); \
-			bad |= json_array_append_new(a, json_string(b)); \
-		} \
+#define NC_IP(key, list, n)                                                                        \
+	if (!bad && (n) > 0) {                                                                     \
+		bad |= put(o, key, a = json_array());                                              \
+		for (i = 0; !bad && i < (n); i++) {                                                \
+			ip_format(&list[i], b, sizeof(b));                                         \
+			bad |= json_array_append_new(a, json_string(b));                           \
+		}                                                                                  \
 	}
 	NC_DNS("permitted_dns", nc->permitted_dns, nc->n_permitted_dns)
 	NC_DNS("excluded_dns", nc->excluded_dns, nc->n_excluded_dns)
@@ -1018,9 +1026,8 @@ profile_json(const struct ca_profile *p)
 		bad = put(o, "crl_url", json_string(p->crl_url));
 	if (!bad && p->aia_ca_issuers_url[0] != '\0')
 		bad = put(o, "aia_ca_issuers_url", json_string(p->aia_ca_issuers_url));
-	if (!bad && nc->n_permitted_dns + nc->n_excluded_dns + nc->n_permitted_ip +
-	                        nc->n_excluded_ip >
-	                0)
+	if (!bad &&
+	    nc->n_permitted_dns + nc->n_excluded_dns + nc->n_permitted_ip + nc->n_excluded_ip > 0)
 		bad = put(o, "name_constraints", nc_json(nc));
 	bad = bad || put(o, "subject", subj = json_object()) ||
 	      put(subj, "allowed", attr_list(p->subject_allowed)) ||
@@ -1090,8 +1097,8 @@ ca_profile_defaults(struct ca_profile_set **out)
 	p->subject_allowed = CA_ATTR_BIT(CA_ATTR_C) | CA_ATTR_BIT(CA_ATTR_ST) |
 	                     CA_ATTR_BIT(CA_ATTR_L) | CA_ATTR_BIT(CA_ATTR_O) |
 	                     CA_ATTR_BIT(CA_ATTR_CN);
-	p->subject_required = CA_ATTR_BIT(CA_ATTR_C) | CA_ATTR_BIT(CA_ATTR_O) |
-	                      CA_ATTR_BIT(CA_ATTR_CN);
+	p->subject_required =
+	        CA_ATTR_BIT(CA_ATTR_C) | CA_ATTR_BIT(CA_ATTR_O) | CA_ATTR_BIT(CA_ATTR_CN);
 	*out = set;
 	return 0;
 }
@@ -1103,8 +1110,7 @@ ca_profile_set_free(struct ca_profile_set *set)
 }
 
 int
-ca_profile_find(const struct ca_profile_set *set, const char *name,
-                const struct ca_profile **out)
+ca_profile_find(const struct ca_profile_set *set, const char *name, const struct ca_profile **out)
 {
 	char list[CA_PROFILE_SET_MAX * (CA_PROFILE_NAME_MAX + 2)], b[64];
 	size_t i, used = 0;

@@ -58,14 +58,14 @@
 
 #define CA_PROFILE_FILE_MAX (64 * 1024) /* bytes of profiles.json */
 #define CA_PROFILE_VERSION 1
-#define CA_PROFILE_SET_MAX 8        /* issuing profiles in one file */
-#define CA_PROFILE_NAME_MAX 65      /* 64 characters and the NUL */
+#define CA_PROFILE_SET_MAX 8   /* issuing profiles in one file */
+#define CA_PROFILE_NAME_MAX 65 /* 64 characters and the NUL */
 #define CA_PROFILE_DEFAULT_NAME "issuing-ca"
 #define CA_PROFILE_POLICIES_MAX 8
-#define CA_PROFILE_OID_MAX 100      /* dotted text, with the NUL */
-#define CA_PROFILE_URL_MAX 256      /* with the NUL */
-#define CA_PROFILE_NC_MAX 16        /* entries in each of the four constraint lists */
-#define CA_PROFILE_DNS_MAX 254      /* 253 characters and the NUL */
+#define CA_PROFILE_OID_MAX 100 /* dotted text, with the NUL */
+#define CA_PROFILE_URL_MAX 256 /* with the NUL */
+#define CA_PROFILE_NC_MAX 16   /* entries in each of the four constraint lists */
+#define CA_PROFILE_DNS_MAX 254 /* 253 characters and the NUL */
 
 #define CA_PROFILE_DAYS_MIN 1u
 #define CA_PROFILE_DAYS_MAX 3650u
@@ -117,9 +117,9 @@ struct ca_profile {
 };
 
 struct ca_profile_set {
-	unsigned root_validity_days;    /* CA_ROOT_DAYS_MIN..CA_ROOT_DAYS_MAX */
-	unsigned crl_next_update_days;  /* CA_PROFILE_CRL_DAYS_MIN..CA_PROFILE_CRL_DAYS_MAX */
-	size_t n;                       /* 1..CA_PROFILE_SET_MAX */
+	unsigned root_validity_days;   /* CA_ROOT_DAYS_MIN..CA_ROOT_DAYS_MAX */
+	unsigned crl_next_update_days; /* CA_PROFILE_CRL_DAYS_MIN..CA_PROFILE_CRL_DAYS_MAX */
+	size_t n;                      /* 1..CA_PROFILE_SET_MAX */
 	struct ca_profile issuing[CA_PROFILE_SET_MAX];
 };
 

@@ -20,8 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (ca_profile_parse((const char *)data, size, &a) == 0 &&
 	    (ca_profile_serialize(a, &ja, &la) != 0 || ca_profile_parse(ja, la, &b) != 0 ||
-	     memcmp(a, b, sizeof(*a)) != 0 || ca_profile_serialize(b, &jb, &lb) != 0 ||
-	     la != lb || memcmp(ja, jb, la) != 0))
+	     memcmp(a, b, sizeof(*a)) != 0 || ca_profile_serialize(b, &jb, &lb) != 0 || la != lb ||
+	     memcmp(ja, jb, la) != 0))
 		abort();
 	free(ja);
 	free(jb);

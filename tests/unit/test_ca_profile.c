@@ -9,78 +9,77 @@
 #include "ca/ca_root.h"
 #include "harness.h"
 
-static const char full_json[] =
-        "{\n"
-        "  \"version\": 1,\n"
-        "  \"root\": {\n"
-        "    \"validity_days\": 9000\n"
-        "  },\n"
-        "  \"issuing_ca\": {\n"
-        "    \"issuing-ca\": {\n"
-        "      \"validity_days\": 1826,\n"
-        "      \"path_len\": 1,\n"
-        "      \"eku\": [\n"
-        "        \"serverAuth\"\n"
-        "      ],\n"
-        "      \"policies\": [\n"
-        "        {\n"
-        "          \"oid\": \"2.23.140.1.2.1\"\n"
-        "        },\n"
-        "        {\n"
-        "          \"oid\": \"1.3.6.1.4.1.55555.1.1\",\n"
-        "          \"cps_uri\": \"https://example.com/cps\"\n"
-        "        }\n"
-        "      ],\n"
-        "      \"crl_url\": \"http://crl.example.com/root.crl\",\n"
-        "      \"aia_ca_issuers_url\": \"http://example.com/root.cer\",\n"
-        "      \"name_constraints\": {\n"
-        "        \"permitted_dns\": [\n"
-        "          \"example.com\",\n"
-        "          \"example.net\"\n"
-        "        ],\n"
-        "        \"excluded_dns\": [\n"
-        "          \"bad.example.com\"\n"
-        "        ],\n"
-        "        \"permitted_ip\": [\n"
-        "          \"192.0.2.0/24\",\n"
-        "          \"2001:db8::/32\"\n"
-        "        ],\n"
-        "        \"excluded_ip\": [\n"
-        "          \"0.0.0.0/0\"\n"
-        "        ]\n"
-        "      },\n"
-        "      \"subject\": {\n"
-        "        \"allowed\": [\n"
-        "          \"C\",\n"
-        "          \"O\",\n"
-        "          \"OU\",\n"
-        "          \"CN\"\n"
-        "        ],\n"
-        "        \"required\": [\n"
-        "          \"O\",\n"
-        "          \"CN\"\n"
-        "        ]\n"
-        "      }\n"
-        "    },\n"
-        "    \"tls-only\": {\n"
-        "      \"validity_days\": 365,\n"
-        "      \"path_len\": 0,\n"
-        "      \"eku\": [],\n"
-        "      \"policies\": [],\n"
-        "      \"subject\": {\n"
-        "        \"allowed\": [\n"
-        "          \"CN\"\n"
-        "        ],\n"
-        "        \"required\": [\n"
-        "          \"CN\"\n"
-        "        ]\n"
-        "      }\n"
-        "    }\n"
-        "  },\n"
-        "  \"crl\": {\n"
-        "    \"next_update_days\": 30\n"
-        "  }\n"
-        "}\n";
+static const char full_json[] = "{\n"
+                                "  \"version\": 1,\n"
+                                "  \"root\": {\n"
+                                "    \"validity_days\": 9000\n"
+                                "  },\n"
+                                "  \"issuing_ca\": {\n"
+                                "    \"issuing-ca\": {\n"
+                                "      \"validity_days\": 1826,\n"
+                                "      \"path_len\": 1,\n"
+                                "      \"eku\": [\n"
+                                "        \"serverAuth\"\n"
+                                "      ],\n"
+                                "      \"policies\": [\n"
+                                "        {\n"
+                                "          \"oid\": \"2.23.140.1.2.1\"\n"
+                                "        },\n"
+                                "        {\n"
+                                "          \"oid\": \"1.3.6.1.4.1.55555.1.1\",\n"
+                                "          \"cps_uri\": \"https://example.com/cps\"\n"
+                                "        }\n"
+                                "      ],\n"
+                                "      \"crl_url\": \"http://crl.example.com/root.crl\",\n"
+                                "      \"aia_ca_issuers_url\": \"http://example.com/root.cer\",\n"
+                                "      \"name_constraints\": {\n"
+                                "        \"permitted_dns\": [\n"
+                                "          \"example.com\",\n"
+                                "          \"example.net\"\n"
+                                "        ],\n"
+                                "        \"excluded_dns\": [\n"
+                                "          \"bad.example.com\"\n"
+                                "        ],\n"
+                                "        \"permitted_ip\": [\n"
+                                "          \"192.0.2.0/24\",\n"
+                                "          \"2001:db8::/32\"\n"
+                                "        ],\n"
+                                "        \"excluded_ip\": [\n"
+                                "          \"0.0.0.0/0\"\n"
+                                "        ]\n"
+                                "      },\n"
+                                "      \"subject\": {\n"
+                                "        \"allowed\": [\n"
+                                "          \"C\",\n"
+                                "          \"O\",\n"
+                                "          \"OU\",\n"
+                                "          \"CN\"\n"
+                                "        ],\n"
+                                "        \"required\": [\n"
+                                "          \"O\",\n"
+                                "          \"CN\"\n"
+                                "        ]\n"
+                                "      }\n"
+                                "    },\n"
+                                "    \"tls-only\": {\n"
+                                "      \"validity_days\": 365,\n"
+                                "      \"path_len\": 0,\n"
+                                "      \"eku\": [],\n"
+                                "      \"policies\": [],\n"
+                                "      \"subject\": {\n"
+                                "        \"allowed\": [\n"
+                                "          \"CN\"\n"
+                                "        ],\n"
+                                "        \"required\": [\n"
+                                "          \"CN\"\n"
+                                "        ]\n"
+                                "      }\n"
+                                "    }\n"
+                                "  },\n"
+                                "  \"crl\": {\n"
+                                "    \"next_update_days\": 30\n"
+                                "  }\n"
+                                "}\n";
 
 static const char default_json[] = "{\n"
                                    "  \"version\": 1,\n"
@@ -257,8 +256,7 @@ prof(const char *m)
 {
 	static char buf[2048];
 
-	(void)snprintf(buf, sizeof(buf),
-	               "{\"version\":1,\"issuing_ca\":{\"issuing-ca\":{%s%s}}}",
+	(void)snprintf(buf, sizeof(buf), "{\"version\":1,\"issuing_ca\":{\"issuing-ca\":{%s%s}}}",
 	               strstr(m, "validity_days") ? "" : "\"validity_days\":365,", m);
 	return buf;
 }
@@ -270,8 +268,8 @@ top(const char *m)
 	static char buf[2048];
 
 	(void)snprintf(buf, sizeof(buf), "{\"version\":1%s%s}",
-	               strstr(m, "issuing_ca") ? "" :
-	                                         ",\"issuing_ca\":{\"issuing-ca\":{"
+	               strstr(m, "issuing_ca") ? ""
+	                                       : ",\"issuing_ca\":{\"issuing-ca\":{"
 	                                         "\"validity_days\":365}}",
 	               m);
 	return buf;
@@ -352,8 +350,9 @@ test_eku(void)
 static void
 test_oids(void)
 {
-	static const char *const bad[] = {"1.2.x", "3.1", "1.40", "1", "1.02.3", "1..2", "",
-	                                  ".1.2", "1.2.", "2.999999999999999999999"};
+	static const char *const bad[] = {
+	        "1.2.x", "3.1", "1.40", "1",    "1.02.3",
+	        "1..2",  "",    ".1.2", "1.2.", "2.999999999999999999999"};
 	char m[256];
 	size_t i;
 
@@ -364,8 +363,8 @@ test_oids(void)
 	REFUSED(prof("\"policies\":[{\"oid\":\"1.2.x\"}]"), "oid: '1.2.x' is not a dotted-decimal");
 	REFUSED(prof("\"policies\":[{\"oid\":\"1.40\"}]"), "second arc is at most 39");
 	REFUSED(prof("\"policies\":[{\"cps_uri\":\"http://a/\"}]"), "policies[0].oid: is missing");
-	REFUSED(prof("\"policies\":[{\"oid\":\"1.2.3\"},{\"oid\":\"1.2.3\"}]"),
-	        "policies[1]", "oid: 1.2.3 is given twice");
+	REFUSED(prof("\"policies\":[{\"oid\":\"1.2.3\"},{\"oid\":\"1.2.3\"}]"), "policies[1]",
+	        "oid: 1.2.3 is given twice");
 	/* Large but valid arcs pass. */
 	CHECK(refused(0, prof("\"policies\":[{\"oid\":\"2.999.123456789012345678\"}]"),
 	              (const char *)NULL));
@@ -405,8 +404,8 @@ test_name_constraints(void)
 	        "permitted_ip[0]", "invalid IPv4 address");
 	REFUSED(prof("\"name_constraints\":{\"permitted_ip\":[\"2001:db8:::/48\"]}"),
 	        "permitted_ip[0]", "invalid IPv6 address");
-	REFUSED(prof("\"name_constraints\":{\"permitted_ip\":[\"192.0.2.0\"]}"),
-	        "permitted_ip[0]", "ADDRESS/PREFIX");
+	REFUSED(prof("\"name_constraints\":{\"permitted_ip\":[\"192.0.2.0\"]}"), "permitted_ip[0]",
+	        "ADDRESS/PREFIX");
 	REFUSED(prof("\"name_constraints\":{\"permitted_ip\":[\"192.0.2.0/024\"]}"),
 	        "permitted_ip[0]", "invalid prefix length");
 	REFUSED(prof("\"name_constraints\":{\"permitted_ip\":[\"10.0.0.0/8\",\"10.0.0.0/8\"]}"),
@@ -431,7 +430,7 @@ test_subject_rules(void)
 	REFUSED(prof("\"subject\":{\"allowed\":[\"CN\",\"CN\"]}"), "subject.allowed[1]",
 	        "CN is given twice");
 	REFUSED(prof("\"subject\":{\"allowed\":[\"CN\"]}"), "subject: required: C is required "
-	                                                   "but not allowed");
+	                                                    "but not allowed");
 	REFUSED(prof("\"subject\":{\"allowed\":[\"CN\",\"O\"],\"required\":[\"O\"]}"),
 	        "subject: required: must include CN");
 }
