@@ -230,6 +230,28 @@ test_key_rules(void)
 		X509_REQ_free(req);
 		EVP_PKEY_free(k);
 	}
+	/* rsaEncryption without its NULL parameters: decodes, but is not the BR encoding */
+	{
+		EVP_PKEY *k = keygen("RSA", NULL, 2048, 0, 0);
+		X509_REQ *req = k != NULL ? make_req(k, "/CN=x", 0) : NULL;
+		X509_PUBKEY *xpk = req != NULL ? X509_REQ_get_X509_PUBKEY(req) : NULL;
+		const unsigned char *bits = NULL;
+		unsigned char *copy = NULL, *der = NULL;
+		int nbits = 0, n;
+
+		CHECK(xpk != NULL && X509_PUBKEY_get0_param(NULL, &bits, &nbits, NULL, xpk));
+		copy = bits != NULL ? OPENSSL_memdup(bits, (size_t)nbits) : NULL;
+		CHECK(copy != NULL &&
+		      X509_PUBKEY_set0_param(xpk, OBJ_nid2obj(NID_rsaEncryption), V_ASN1_UNDEF,
+		                             NULL, copy, nbits) &&
+		      X509_REQ_sign(req, k, EVP_sha256()) > 0);
+		n = to_der(req, &der);
+		CHECK_EQ(parse_and_review(der, (size_t)n, &info), CUSTOS_EKEY);
+		CHECK(strstr(custos_err_detail(), "not encoded as the BR 7.1.3.1 require") != NULL);
+		OPENSSL_free(der);
+		X509_REQ_free(req);
+		EVP_PKEY_free(k);
+	}
 	/* an odd exponent above 65537 is fine */
 	{
 		EVP_PKEY *k = keygen("RSA", NULL, 2048, 65539, 0);

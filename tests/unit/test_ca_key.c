@@ -525,6 +525,11 @@ test_pkcs8_damage(void)
 	memcpy(bad, der, len);
 	bad[26] = 0x08; /* prime256v1 -> another OID arc: not one of ours */
 	CHECK_EQ(ca_key_from_pkcs8(bad, len, &k), CUSTOS_EKEY);
+	CHECK(der[1] == 0x81); /* a P-256 PKCS#8 is 138 bytes */
+	bad[0] = 0x30, bad[1] = 0x82, bad[2] = 0x00; /* 30 81 87 -> 30 82 00 87: not minimal */
+	memcpy(bad + 3, der + 2, len - 2);
+	CHECK_EQ(ca_key_from_pkcs8(bad, len + 1, &k), CUSTOS_EFORMAT);
+	CHECK(strstr(custos_err_detail(), "non-minimal length") != NULL);
 	memcpy(bad, der, len);
 	bad[1] = 0x80; /* indefinite length (BER) */
 	CHECK_EQ(ca_key_from_pkcs8(bad, len, &k), CUSTOS_EFORMAT);
