@@ -137,11 +137,12 @@ csr_show(int argc, char **argv)
 		if (c == 'j') {
 			json = 1;
 		} else if (c == 'h') {
-			printf("usage: %s\nReviews a certificate signing request (PEM or DER): "
-			       "subject, key, SHA-256\nof the request and of its public key. Exit "
-			       "0: "
-			       "acceptable; 1: refused;\n2: usage. Its extensions are shown, never "
-			       "copied.\n",
+			printf("usage: %s\n"
+			       "Reviews a certificate signing request, PEM or DER (FILE - reads "
+			       "standard input):\n"
+			       "subject, key, SHA-256 of the request and of its public key.\n"
+			       "Exit 0: acceptable; 1: refused; 2: usage.\n"
+			       "Its extensions are shown, never copied.\n",
 			       show_usage);
 			return CLI_OK;
 		} else {
