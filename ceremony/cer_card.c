@@ -6,7 +6,12 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "ceremony/cer_vault.h"
 #include "shares/shr_slip39.h"
+#include "shares/shr_wordlist.h"
+
+_Static_assert(CER_CARD_WORDS == SHR_METADATA_WORDS + (CER_MASTER_LEN * 8 + 9) / 10,
+               "a custos card carries a CER_MASTER_LEN-byte secret");
 
 int
 cer_card_check(const char *mnemonic, struct cer_card_info *info)
@@ -52,5 +57,52 @@ cer_card_same(const char *typed, const char *shown)
 		same = sodium_memcmp(a, b, sizeof(a)) == 0;
 	sodium_memzero(a, sizeof(a));
 	sodium_memzero(b, sizeof(b));
+	return same;
+}
+
+/* Looks typed up through a zero-padded copy: shr_word_lookup reads SHR_WORD_MAX bytes. */
+static int
+word_index(const char *typed, size_t len, uint16_t *index)
+{
+	char pad[SHR_WORD_MAX];
+	int r;
+
+	*index = 0;
+	if (len == 0 || len > SHR_WORD_MAX)
+		return CUSTOS_EWORD;
+	memset(pad, 0, sizeof(pad));
+	memcpy(pad, typed, len);
+	r = shr_word_lookup(pad, len, index);
+	sodium_memzero(pad, sizeof(pad));
+	return r;
+}
+
+int
+cer_card_word(const char *typed, size_t len, char word[CER_WORD_MAX + 1])
+{
+	uint16_t index;
+	int r;
+
+	word[0] = '\0';
+	if ((r = word_index(typed, len, &index)) != 0)
+		return r;
+	(void)shr_word_get(index, word);
+	sodium_memzero(&index, sizeof(index));
+	return 0;
+}
+
+int
+cer_card_word_is(const char *typed, size_t len, const char *shown, size_t pos)
+{
+	uint16_t words[SHR_MAX_WORDS], mine = 0;
+	size_t n = 0;
+	int same = 0;
+
+	memset(words, 0, sizeof(words));
+	if (pos >= 1 && word_index(typed, len, &mine) == 0 &&
+	    shr_mnemonic_words(shown, strlen(shown), words, SHR_MAX_WORDS, &n, NULL) == 0 && pos <= n)
+		same = sodium_memcmp(&mine, &words[pos - 1], sizeof(mine)) == 0;
+	sodium_memzero(words, sizeof(words));
+	sodium_memzero(&mine, sizeof(mine));
 	return same;
 }

@@ -4,9 +4,11 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ceremony/cer_selftest.h"
 #include "ui/cli.h"
+#include "ui/tui.h"
 
 static const struct cli_verb verbs[] = {
 	{"init", cli_init, "create a CA: root key in a vault, shares for the custodians"},
@@ -17,6 +19,7 @@ static const struct cli_verb verbs[] = {
 	{"list", cli_list, "list the certificates this CA issued"},
 	{"show", cli_show, "show one issued certificate"},
 	{"csr", cli_csr, "review a certificate signing request (csr show FILE)"},
+	{"tui", tui_main, "the ceremony application (also `custos` alone on a terminal)"},
 };
 
 static void
@@ -33,12 +36,21 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+	static char tui_verb[] = "tui";
+	static char *tui_args[3];
 	struct cer_hardening hardening;
 	size_t i;
 
-	if (argc < 2) {
+	/* No verb: on a terminal, the ceremony application; otherwise the usage. */
+	if (argc < 2 && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
 		usage(stderr);
 		return CLI_USAGE;
+	}
+	if (argc < 2) {
+		tui_args[0] = argv[0];
+		tui_args[1] = tui_verb;
+		argc = 2;
+		argv = tui_args;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("custos %s\n", CUSTOS_VERSION);
@@ -55,6 +67,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < hardening.nwarnings; i++)
 		fprintf(stderr, "custos: warning: %s\n", hardening.warnings[i]);
+	tui_set_hardening(&hardening);
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].name) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
