@@ -65,7 +65,9 @@ struct cer_init_params {
 	const char *home;
 	const char *subject;   /* "/C=../O=../CN=.." */
 	enum ca_alg alg;
-	unsigned days;
+	unsigned days;         /* 0: the profiles' root validity */
+	const char *profiles_json; /* NULL: the default profiles */
+	size_t profiles_len;
 	struct cer_share_plan plan;
 	const char *backend;   /* NULL: "software" */
 	time_t now;

@@ -22,6 +22,7 @@
 #include "ceremony/cer_db.h"
 #include "ceremony/cer_file.h"
 #include "ceremony/cer_home.h"
+#include "ceremony/cer_profiles.h"
 #include "common/rng.h"
 #include "shares/shr_slip39.h"
 
@@ -302,7 +303,7 @@ static void
 remove_staging(const char *dir)
 {
 	static const char *const names[] = {"vault", "root.pem", "ca.db", "ca.db-journal",
-	                                    "exports"};
+	                                    "profiles.json", "profiles.json.sig", "exports"};
 	char path[PATH_MAX];
 	size_t i;
 
@@ -314,10 +315,9 @@ remove_staging(const char *dir)
 
 /* Builds the vault for a new CA in v (metadata, shares delivered) and its file bytes. */
 static int
-build_ca(const struct cer_init_params *p, const struct cer_backend *be, struct cer_vault *v,
-         EVP_PKEY **key, X509 **root, uint8_t **file, size_t *flen)
+build_ca(const struct cer_init_params *p, unsigned days, const struct cer_backend *be,
+         struct cer_vault *v, EVP_PKEY **key, X509 **root, uint8_t **file, size_t *flen)
 {
-	struct cer_unlocked u = {be, NULL, NULL};
 	struct issue_ctx x = {p->deliver, p->deliver_ctx, p->passphrase, p->passphrase_ctx};
 	uint8_t *master = sodium_malloc(CER_MASTER_LEN);
 	X509_NAME *name = NULL;
@@ -330,7 +330,7 @@ build_ca(const struct cer_init_params *p, const struct cer_backend *be, struct c
 	    (r = custos_random(master, CER_MASTER_LEN)) != 0 ||
 	    (r = custos_random(v->vault_id, CER_VAULT_ID_LEN)) != 0 ||
 	    (r = be->create(p->alg, key)) != 0 ||
-	    (r = ca_root_create(*key, name, p->days, p->now, root)) != 0 ||
+	    (r = ca_root_create(*key, name, days, p->now, root)) != 0 ||
 	    (r = ca_key_spki_sha256(*key, v->spki_sha256)) != 0)
 		goto out;
 	(void)snprintf(v->key_alg, sizeof(v->key_alg), "%s", ca_alg_name(p->alg));
@@ -341,13 +341,11 @@ build_ca(const struct cer_init_params *p, const struct cer_backend *be, struct c
 	v->pwhash_opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
 	v->pwhash_memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
 	if ((r = issue_shares(v, &p->plan, master, &x)) != 0 ||
-	    (r = cer_vault_encode_header(v)) != 0)
-		goto out;
-	u.key = *key;
-	if ((r = be->seal(*key, master, v->vault_id, v->header_bytes, v->header_len, &v->body,
+	    (r = cer_vault_encode_header(v)) != 0 ||
+	    (r = be->seal(*key, master, v->vault_id, v->header_bytes, v->header_len, &v->body,
 	                  &v->body_len)) != 0)
 		goto out;
-	r = cer_vault_serialize(v, u.key, file, flen);
+	r = cer_vault_serialize(v, *key, file, flen);
 out:
 	X509_NAME_free(name);
 	sodium_memzero(master, CER_MASTER_LEN);
@@ -355,55 +353,85 @@ out:
 	return r;
 }
 
+/* Writes every file of the new home into the staging directory dir. */
+static int
+stage_home(const char *dir, const uint8_t *vault, size_t vlen, X509 *root,
+           const struct ca_profile_set *profiles, const struct cer_backend *be, EVP_PKEY *key)
+{
+	struct cer_db *db = NULL;
+	char path[PATH_MAX];
+	int r;
+
+	if ((r = cer_path_join(path, sizeof(path), dir, "vault")) != 0 ||
+	    (r = cer_file_write(path, vault, vlen, 0600, 1)) != 0 ||
+	    (r = write_root_pem(dir, root)) != 0 ||
+	    (r = cer_profiles_write(dir, profiles, be, key, 1)) != 0 ||
+	    (r = cer_path_join(path, sizeof(path), dir, "exports")) != 0)
+		return r;
+	if (mkdir(path, 0700) != 0)
+		return custos_err_set(CUSTOS_EIO, "cannot create %s: %s", path, strerror(errno));
+	if ((r = cer_db_open(dir, 1, &db)) != 0)
+		return r;
+	cer_db_close(db);
+	return 0;
+}
+
+/* The profiles the CA starts with: the given file, or the defaults. */
+static int
+initial_profiles(const struct cer_init_params *p, struct ca_profile_set **out)
+{
+	if (p->profiles_json != NULL)
+		return ca_profile_parse(p->profiles_json, p->profiles_len, out);
+	return ca_profile_defaults(out);
+}
+
 int
 cer_init(const struct cer_init_params *p)
 {
 	const struct cer_backend *be = cer_backend_find(p->backend != NULL ? p->backend : "software");
-	char staging[PATH_MAX], path[PATH_MAX], parent[PATH_MAX];
+	char staging[PATH_MAX], parent[PATH_MAX];
+	struct ca_profile_set *profiles = NULL;
 	struct cer_vault *v = NULL;
-	struct cer_db *db = NULL;
 	EVP_PKEY *key = NULL;
 	X509 *root = NULL;
 	uint8_t *file = NULL;
 	size_t flen = 0;
+	unsigned days;
 	int r, n, staged = 0;
 
 	if (be == NULL)
 		return custos_err_set(CUSTOS_EINVAL, "unknown backend '%s'", p->backend);
-	if ((r = cer_plan_check(&p->plan)) != 0)
+	if ((r = cer_plan_check(&p->plan)) != 0 || (r = initial_profiles(p, &profiles)) != 0)
 		return r;
-	if (p->days < ROOT_DAYS_MIN || p->days > ROOT_DAYS_MAX)
-		return custos_err_set(CUSTOS_EINVAL, "root validity of %u days; %d to %d (8 to 25 "
-		                                     "years) are allowed", p->days, ROOT_DAYS_MIN,
-		                      ROOT_DAYS_MAX);
-	if (access(p->home, F_OK) == 0)
-		return custos_err_set(CUSTOS_EEXIST, "%s already exists; custos never overwrites a "
-		                                     "CA home", p->home);
+	days = p->days != 0 ? p->days : profiles->root_validity_days;
+	if (days < ROOT_DAYS_MIN || days > ROOT_DAYS_MAX) {
+		r = custos_err_set(CUSTOS_EINVAL, "root validity of %u days; %d to %d (8 to 25 years) "
+		                                  "are allowed", days, ROOT_DAYS_MIN, ROOT_DAYS_MAX);
+		goto out;
+	}
+	if (access(p->home, F_OK) == 0) {
+		r = custos_err_set(CUSTOS_EEXIST, "%s already exists; custos never overwrites a CA "
+		                                  "home", p->home);
+		goto out;
+	}
 	n = snprintf(staging, sizeof(staging), "%s.init-XXXXXX", p->home);
-	if (n < 0 || (size_t)n >= sizeof(staging))
-		return custos_err_set(CUSTOS_ETOOBIG, "home path too long");
-	if ((v = cer_vault_new()) == NULL)
-		return custos_err_set(CUSTOS_ENOMEM, "vault");
-	if ((r = build_ca(p, be, v, &key, &root, &file, &flen)) != 0)
+	if (n < 0 || (size_t)n >= sizeof(staging)) {
+		r = custos_err_set(CUSTOS_ETOOBIG, "home path too long");
+		goto out;
+	}
+	if ((v = cer_vault_new()) == NULL) {
+		r = custos_err_set(CUSTOS_ENOMEM, "vault");
+		goto out;
+	}
+	if ((r = build_ca(p, days, be, v, &key, &root, &file, &flen)) != 0)
 		goto out;
 	if (mkdtemp(staging) == NULL) {
 		r = custos_err_set(CUSTOS_EIO, "cannot create %s: %s", staging, strerror(errno));
 		goto out;
 	}
 	staged = 1;
-	if ((r = cer_path_join(path, sizeof(path), staging, "vault")) != 0 ||
-	    (r = cer_file_write(path, file, flen, 0600, 1)) != 0 ||
-	    (r = write_root_pem(staging, root)) != 0 ||
-	    (r = cer_path_join(path, sizeof(path), staging, "exports")) != 0)
+	if ((r = stage_home(staging, file, flen, root, profiles, be, key)) != 0)
 		goto out;
-	if (mkdir(path, 0700) != 0) {
-		r = custos_err_set(CUSTOS_EIO, "cannot create %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if ((r = cer_db_open(staging, 1, &db)) != 0)
-		goto out;
-	cer_db_close(db);
-	db = NULL;
 	if (renameat2(AT_FDCWD, staging, AT_FDCWD, p->home, RENAME_NOREPLACE) != 0) {
 		r = errno == EEXIST ? custos_err_set(CUSTOS_EEXIST, "%s appeared while the CA was "
 		                                                    "being created", p->home)
@@ -418,6 +446,7 @@ cer_init(const struct cer_init_params *p)
 out:
 	if (staged)
 		remove_staging(staging);
+	ca_profile_set_free(profiles);
 	free(file);
 	cer_vault_free(v);
 	X509_free(root);

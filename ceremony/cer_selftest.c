@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "ca/ca_key.h"
 #include "shares/shr_slip39.h"
@@ -126,6 +127,38 @@ swap_is_on(void)
 	return lines > 1; /* the first line is the header */
 }
 
+/*
+ * Locks every page of the process, present and future, when the limit
+ * allows it: OpenSSL 3.0 keeps copies of RSA private numbers in ordinary heap
+ * while a key is in use (ca_key.c says where), and locking all memory keeps
+ * those out of swap too.  Under AddressSanitizer the shadow memory is far too
+ * large to lock, so only the probe is tried there.
+ */
+static void
+lock_all_memory(struct cer_hardening *out, void *probe, size_t len)
+{
+	struct rlimit lim;
+
+#if defined(__SANITIZE_ADDRESS__)
+	int all = 0;
+#else
+	/* root (CAP_IPC_LOCK) locks past the limit */
+	int all = geteuid() == 0 ||
+	          (getrlimit(RLIMIT_MEMLOCK, &lim) == 0 && lim.rlim_cur == RLIM_INFINITY);
+#endif
+	(void)lim;
+	if (all && mlockall(MCL_CURRENT | MCL_FUTURE) == 0)
+		return;
+	if (mlock(probe, len) != 0) {
+		warn(out, "memory locking is not available (RLIMIT_MEMLOCK): secrets could be swapped");
+		return;
+	}
+	(void)munlock(probe, len);
+	if (!all)
+		warn(out, "only secret buffers are locked in memory (RLIMIT_MEMLOCK is limited); "
+		          "turn swap off on the ceremony laptop");
+}
+
 int
 cer_harden(struct cer_hardening *out)
 {
@@ -143,10 +176,7 @@ cer_harden(struct cer_hardening *out)
 		warn(out, "OpenSSL's secure heap could not be locked in memory (raise RLIMIT_MEMLOCK)");
 	else if (r != 0)
 		return custos_err_set(CUSTOS_ECRYPTO, "OpenSSL's secure heap: %s", custos_err_detail());
-	if (mlock(probe, sizeof(probe)) != 0)
-		warn(out, "memory locking is not available (RLIMIT_MEMLOCK): secrets could be swapped");
-	else
-		(void)munlock(probe, sizeof(probe));
+	lock_all_memory(out, probe, sizeof(probe));
 	if (swap_is_on())
 		warn(out, "swap is on: turn it off on the ceremony laptop (swapoff -a)");
 	return cer_selftest();

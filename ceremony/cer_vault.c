@@ -431,7 +431,10 @@ cer_vault_parse(const uint8_t *data, size_t len, struct cer_vault **out)
 		                      "vault format version %u; this custos reads version %d",
 		                      (unsigned)get_be(data + 8, 2), CER_VAULT_VERSION);
 	hlen = (size_t)get_be(data + 10, 4);
-	if (hlen > CER_HEADER_MAX || hlen > len - PREFIX_LEN || len - PREFIX_LEN - hlen < 4)
+	if (hlen > CER_HEADER_MAX)
+		return custos_err_set(CUSTOS_EFORMAT, "vault header length %zu is over the limit (%d)",
+		                      hlen, CER_HEADER_MAX);
+	if (hlen > len - PREFIX_LEN || len - PREFIX_LEN - hlen < 4)
 		return custos_err_set(CUSTOS_EFORMAT, "vault is truncated (header)");
 	off = PREFIX_LEN + hlen;
 	blen = (size_t)get_be(data + off, 4);

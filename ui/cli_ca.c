@@ -141,8 +141,9 @@ static const char init_usage[] =
 	"custos init --home DIR --subject DN [--key ALG] [--days N] --threshold M\n"
 	"            --custodian NAME (repeat) [--passphrase-for NAME] [--passphrases-from F]\n"
 	"            [--group \"[GROUP=]M:NAME,NAME,...\" (repeat) --group-threshold G]\n"
-	"            [--shares-out DIR]\n"
-	"  ALG: ec-p256, ec-p384 (default), ec-p521, rsa-3072, rsa-4096; N: 2922..9132 (default 7305)\n"
+	"            [--shares-out DIR] [--profiles FILE]\n"
+	"  ALG: ec-p256, ec-p384 (default), ec-p521, rsa-3072, rsa-4096; N: 2922..9132\n"
+	"  (default: the profiles' root validity); FILE: certificate profiles (JSON)\n"
 	"  Shares go to DIR/NAME.share (mode 0600), or are shown one custodian at a time.";
 
 /* Parses "[GROUP=]M:NAME,NAME,..." into the next group of plan. */
@@ -217,7 +218,7 @@ parse_unsigned(const char *s, unsigned long max, unsigned *out)
 }
 
 enum { OPT_SUBJECT = CLI_OPT_FIRST_FREE, OPT_KEY, OPT_DAYS, OPT_THRESHOLD, OPT_CUSTODIAN,
-       OPT_SHARES_OUT, OPT_GROUP, OPT_GROUP_THRESHOLD, OPT_PASSPHRASE_FOR };
+       OPT_SHARES_OUT, OPT_GROUP, OPT_GROUP_THRESHOLD, OPT_PASSPHRASE_FOR, OPT_PROFILES };
 
 #define PLAN_LONGOPTS \
 	{"threshold", required_argument, NULL, OPT_THRESHOLD}, \
@@ -323,10 +324,12 @@ cli_init(int argc, char **argv)
 		{"key", required_argument, NULL, OPT_KEY},
 		{"days", required_argument, NULL, OPT_DAYS},
 		{"passphrases-from", required_argument, NULL, CLI_OPT_PASSPHRASES_FROM},
+		{"profiles", required_argument, NULL, OPT_PROFILES},
 		{"help", no_argument, NULL, CLI_OPT_HELP},
 		PLAN_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	const char *home = NULL, *key = "ec-p384";
+	const char *home = NULL, *key = "ec-p384", *profiles = NULL;
+	uint8_t *profiles_json = NULL;
 	struct cer_init_params p;
 	struct cli_quorum_opts qo;
 	struct plan_opts po;
@@ -339,7 +342,6 @@ cli_init(int argc, char **argv)
 	memset(&p, 0, sizeof(p));
 	memset(&qo, 0, sizeof(qo));
 	memset(&po, 0, sizeof(po));
-	p.days = 7305;
 	qo.confirm_passphrases = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -356,6 +358,7 @@ cli_init(int argc, char **argv)
 				return cli_usage_error(init_usage, "--days takes a number of days");
 			break;
 		case CLI_OPT_PASSPHRASES_FROM: qo.passphrases_from = optarg; break;
+		case OPT_PROFILES: profiles = optarg; break;
 		case CLI_OPT_HELP: printf("usage: %s\n", init_usage); return CLI_OK;
 		default: return cli_usage_error(init_usage, "unknown option");
 		}
@@ -369,6 +372,10 @@ cli_init(int argc, char **argv)
 	if ((r = plan_finish(&po)) != 0 || (r = ca_alg_from_name(key, &p.alg)) != 0 ||
 	    (r = check_delivery(&po, &po.plan)) != 0)
 		return cli_fail(r, "init");
+	if (profiles != NULL &&
+	    (r = cer_file_read(profiles, 64 * 1024, &profiles_json, &p.profiles_len)) != 0)
+		return cli_fail(r, "init");
+	p.profiles_json = (const char *)profiles_json;
 	p.plan = po.plan;
 	p.home = cli_home(home);
 	p.now = time(NULL);
@@ -376,7 +383,9 @@ cli_init(int argc, char **argv)
 	p.deliver_ctx = &po.d;
 	p.passphrase = cli_passphrase;
 	p.passphrase_ctx = &qo;
-	if ((r = cer_init(&p)) != 0) {
+	r = cer_init(&p);
+	free(profiles_json);
+	if (r != 0) {
 		undeliver(&po.d);
 		return cli_fail(r, "init");
 	}
