@@ -37,6 +37,27 @@ ca_attr_name(enum ca_attr a)
 	return (unsigned)a < CA_ATTR_COUNT ? attr_names[a] : "?";
 }
 
+int
+ca_attr_nid(enum ca_attr a)
+{
+	static const int nids[CA_ATTR_COUNT] = {
+	        NID_countryName,      NID_stateOrProvinceName,    NID_localityName,
+	        NID_organizationName, NID_organizationalUnitName, NID_commonName};
+
+	return (unsigned)a < CA_ATTR_COUNT ? nids[a] : NID_undef;
+}
+
+int
+ca_attr_from_nid(int nid)
+{
+	int a;
+
+	for (a = 0; a < CA_ATTR_COUNT; a++)
+		if (nid != NID_undef && ca_attr_nid((enum ca_attr)a) == nid)
+			return a;
+	return -1;
+}
+
 static int perr(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Returns CUSTOS_EPROFILE with "path: message". */
@@ -60,6 +81,14 @@ join(char *out, const char *prefix, const char *key)
 
 	if (n < 0 || n >= PATH_MAX_LEN)
 		(void)snprintf(out, PATH_MAX_LEN, "%.60s...", prefix);
+}
+
+/* join() returning out, for use inside a call. */
+static const char *
+at_key(char *out, const char *prefix, const char *key)
+{
+	join(out, prefix, key);
+	return out;
 }
 
 /* Writes "prefix.key[i]" into out (PATH_MAX_LEN bytes). */
@@ -325,23 +354,25 @@ check_url_field(const char *path, const char *key, const char *url, int https_ok
 static int
 check_policies(const struct ca_profile *p, const char *path)
 {
-	char at[PATH_MAX_LEN], b[64];
+	char at[PATH_MAX_LEN], oat[PATH_MAX_LEN], b[64];
 	const char *why;
 	size_t i, j;
 	int r;
 
+	join(at, path, "policies");
 	if (p->n_policies > CA_PROFILE_POLICIES_MAX)
-		return perr(path, "policies: at most %d", CA_PROFILE_POLICIES_MAX);
+		return perr(at, "at most %d", CA_PROFILE_POLICIES_MAX);
 	for (i = 0; i < p->n_policies; i++) {
 		join_index(at, path, "policies", i);
 		if (!terminated(p->policies[i].oid, CA_PROFILE_OID_MAX))
-			return perr(at, "oid: is not terminated");
+			return perr(at_key(oat, at, "oid"), "is not terminated");
 		if ((why = oid_problem(p->policies[i].oid)) != NULL)
-			return perr(at, "oid: '%s' %s", shown(p->policies[i].oid, b, sizeof(b)),
-			            why);
+			return perr(at_key(oat, at, "oid"), "'%s' %s",
+			            shown(p->policies[i].oid, b, sizeof(b)), why);
 		for (j = 0; j < i; j++)
 			if (strcmp(p->policies[i].oid, p->policies[j].oid) == 0)
-				return perr(at, "oid: %s is given twice", p->policies[i].oid);
+				return perr(at_key(oat, at, "oid"), "%s is given twice",
+				            p->policies[i].oid);
 		if ((r = check_url_field(at, "cps_uri", p->policies[i].cps_uri, 1)) != 0)
 			return r;
 	}
@@ -412,22 +443,23 @@ check_nc(const struct ca_name_constraints *nc, const char *path)
 static int
 check_subject(const struct ca_profile *p, const char *path)
 {
-	char at[PATH_MAX_LEN];
+	char at[PATH_MAX_LEN], at2[PATH_MAX_LEN];
 	unsigned all = (1u << CA_ATTR_COUNT) - 1;
 	int a;
 
 	join(at, path, "subject");
 	if (p->subject_allowed & ~all)
-		return perr(at, "allowed: unknown attribute bits");
+		return perr(at_key(at2, at, "allowed"), "unknown attribute bits");
 	if (p->subject_required & ~p->subject_allowed) {
 		for (a = 0; a < CA_ATTR_COUNT; a++)
 			if ((p->subject_required & ~p->subject_allowed) & CA_ATTR_BIT(a))
 				break;
-		return perr(at, "required: %s is required but not allowed",
+		return perr(at_key(at2, at, "required"), "%s is required but not allowed",
 		            ca_attr_name((enum ca_attr)a));
 	}
 	if (!(p->subject_required & CA_ATTR_BIT(CA_ATTR_CN)))
-		return perr(at, "required: must include CN (a CA certificate names itself)");
+		return perr(at_key(at2, at, "required"),
+		            "must include CN (a CA certificate names itself)");
 	return 0;
 }
 
@@ -449,7 +481,7 @@ name_problem(const char *s)
 int
 ca_profile_check(const struct ca_profile *p)
 {
-	char path[PATH_MAX_LEN], b[64];
+	char path[PATH_MAX_LEN], at[PATH_MAX_LEN], b[64];
 	const char *why;
 	int r;
 
@@ -462,13 +494,14 @@ ca_profile_check(const struct ca_profile *p)
 		            why);
 	join(path, "issuing_ca", p->name);
 	if (p->validity_days < CA_PROFILE_DAYS_MIN || p->validity_days > CA_PROFILE_DAYS_MAX)
-		return perr(path, "validity_days: must be an integer from %u to %u, not %u",
-		            CA_PROFILE_DAYS_MIN, CA_PROFILE_DAYS_MAX, p->validity_days);
+		return perr(at_key(at, path, "validity_days"),
+		            "must be an integer from %u to %u, not %u", CA_PROFILE_DAYS_MIN,
+		            CA_PROFILE_DAYS_MAX, p->validity_days);
 	if (p->path_len < 0 || p->path_len > CA_PROFILE_PATHLEN_MAX)
-		return perr(path, "path_len: must be an integer from 0 to %d, not %d",
+		return perr(at_key(at, path, "path_len"), "must be an integer from 0 to %d, not %d",
 		            CA_PROFILE_PATHLEN_MAX, p->path_len);
 	if (p->eku & ~(CA_EKU_SERVER_AUTH | CA_EKU_CLIENT_AUTH))
-		return perr(path, "eku: only serverAuth and clientAuth");
+		return perr(at_key(at, path, "eku"), "only serverAuth and clientAuth");
 	if ((r = check_policies(p, path)) != 0 ||
 	    (r = check_url_field(path, "crl_url", p->crl_url, 0)) != 0 ||
 	    (r = check_url_field(path, "aia_ca_issuers_url", p->aia_ca_issuers_url, 0)) != 0 ||

@@ -126,6 +126,12 @@ struct ca_profile_set {
 /* "C", "ST", "L", "O", "OU", "CN"; "?" for others. */
 const char *ca_attr_name(enum ca_attr a);
 
+/* The OpenSSL NID of a (NID_countryName, ...); NID_undef (0) for others. */
+int ca_attr_nid(enum ca_attr a);
+
+/* The attribute whose NID is nid, or -1. */
+int ca_attr_from_nid(int nid);
+
 /*
  * Parses profiles.json (json, len bytes, at most CA_PROFILE_FILE_MAX; need
  * not be NUL-terminated) into a new set (ca_profile_set_free).  Returns 0, or

@@ -429,10 +429,10 @@ test_subject_rules(void)
 	        "issuing_ca.issuing-ca.subject.allowed[1]", "'E' is not a subject attribute");
 	REFUSED(prof("\"subject\":{\"allowed\":[\"CN\",\"CN\"]}"), "subject.allowed[1]",
 	        "CN is given twice");
-	REFUSED(prof("\"subject\":{\"allowed\":[\"CN\"]}"), "subject: required: C is required "
+	REFUSED(prof("\"subject\":{\"allowed\":[\"CN\"]}"), "subject.required: C is required "
 	                                                    "but not allowed");
 	REFUSED(prof("\"subject\":{\"allowed\":[\"CN\",\"O\"],\"required\":[\"O\"]}"),
-	        "subject: required: must include CN");
+	        "subject.required: must include CN");
 }
 
 static void
@@ -467,7 +467,7 @@ test_code_built(void)
 	p->n_policies = 1;
 	memcpy(p->policies[0].oid, "1.2.", 5);
 	CHECK_EQ(ca_profile_check(p), CUSTOS_EPROFILE);
-	CHECK(strstr(custos_err_detail(), "issuing_ca.issuing-ca.policies[0]: oid") != NULL);
+	CHECK(strstr(custos_err_detail(), "issuing_ca.issuing-ca.policies[0].oid: ") != NULL);
 	CHECK_EQ(ca_profile_serialize(set, &json, &len), CUSTOS_EPROFILE);
 	CHECK(json == NULL && len == 0);
 	memcpy(p->policies[0].oid, "1.2.3", 6);
