@@ -37,7 +37,24 @@ static const char schema[] =
 	"CREATE TABLE crls ("
 	" number INTEGER PRIMARY KEY CHECK (number > 0),"
 	" this_update INTEGER NOT NULL, next_update INTEGER NOT NULL, entries INTEGER NOT NULL,"
-	" sha256 BLOB NOT NULL, der BLOB NOT NULL);";
+	" sha256 BLOB NOT NULL, der BLOB NOT NULL);"
+	/* The audit log (ceremony/cer_audit.c, docs/audit-format.md): append-only. */
+	"CREATE TABLE audit ("
+	" seq INTEGER PRIMARY KEY,"
+	" time TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, operation TEXT NOT NULL,"
+	" object TEXT NOT NULL, result TEXT NOT NULL, session TEXT NOT NULL, host TEXT NOT NULL,"
+	" details TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL);"
+	"CREATE TABLE audit_checkpoints ("
+	" seq INTEGER PRIMARY KEY, hash BLOB NOT NULL, time TEXT NOT NULL, session TEXT NOT NULL,"
+	" signature BLOB NOT NULL);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
+	"CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;";
 
 static int
 db_error(struct cer_db *db, const char *what)

@@ -18,6 +18,8 @@ struct cer_quorum {
 	size_t n;
 	struct shr_share shares[CER_MAX_CUSTODIANS];
 	size_t custodian[CER_MAX_CUSTODIANS]; /* index into v->custodians */
+	cer_quorum_observer_fn observer;
+	void *observer_ctx;
 };
 
 int
@@ -32,6 +34,26 @@ cer_quorum_new(const struct cer_vault *v, struct cer_quorum **out)
 	q->v = v;
 	*out = q;
 	return 0;
+}
+
+void
+cer_quorum_set_observer(struct cer_quorum *q, cer_quorum_observer_fn fn, void *ctx)
+{
+	q->observer = fn;
+	q->observer_ctx = ctx;
+}
+
+/* Tells the observer, keeping the offer's error detail for the caller. */
+static void
+notify(struct cer_quorum *q, int r, const struct cer_offer_result *res)
+{
+	char detail[512];
+
+	if (q->observer == NULL)
+		return;
+	(void)snprintf(detail, sizeof(detail), "%s", custos_err_detail());
+	q->observer(q->observer_ctx, r, res);
+	(void)custos_err_set(r, "%s", detail);
 }
 
 void
@@ -247,6 +269,7 @@ out:
 		shr_share_wipe(s);
 	res->have = q->n;
 	res->still_needed = cer_quorum_needed(q);
+	notify(q, r, res);
 	return r;
 }
 

@@ -34,8 +34,21 @@ struct cer_offer_result {
  */
 typedef int (*cer_passphrase_fn)(void *ctx, const char *custodian, char *buf, size_t len);
 
+/*
+ * Told about every offer once it is judged, for the audit log: result is 0
+ * (counted) or the error, res says whose share it named (custodian is ""
+ * when the share could not be read that far), the word position of an
+ * unknown word and how many are still needed.  The observer never sees the
+ * mnemonic, the share or a passphrase.  The error detail of the offer is
+ * kept across the call.
+ */
+typedef void (*cer_quorum_observer_fn)(void *ctx, int result, const struct cer_offer_result *res);
+
 /* Starts collecting shares for vault v (which must outlive q). */
 int cer_quorum_new(const struct cer_vault *v, struct cer_quorum **out) CUSTOS_WUR;
+
+/* Calls fn(ctx, ...) after every cer_quorum_offer() on q; fn NULL stops it. */
+void cer_quorum_set_observer(struct cer_quorum *q, cer_quorum_observer_fn fn, void *ctx);
 
 /* Wipes and frees q; NULL is a no-op. */
 void cer_quorum_free(struct cer_quorum *q);
