@@ -1207,6 +1207,103 @@ ca_lint_issuing(X509 *cert, const struct ca_profile *p, X509 *root, time_t now,
 
 /* ---- CRLs, read in place ---- */
 
+/*
+ * A reader like ca_der's but for lengths of up to four octets: a CRL of a
+ * million entries is over ca_der's 16 MiB.  Strict DER: low tag numbers,
+ * definite minimal lengths.  Returns 0 or -1.
+ */
+static int
+crd_header(const struct ca_der_r *r, size_t *hdr, size_t *len)
+{
+	size_t bytes, i, v = 0;
+
+	if (r->n < 2 || (r->p[0] & 0x1f) == 0x1f)
+		return -1;
+	if (r->p[1] < 0x80) {
+		*hdr = 2;
+		*len = r->p[1];
+	} else {
+		bytes = r->p[1] & 0x7f;
+		if (bytes == 0 || bytes > 4 || r->n < 2 + bytes || r->p[2] == 0)
+			return -1;
+		for (i = 0; i < bytes; i++)
+			v = (v << 8) | r->p[2 + i];
+		if (v < 0x80)
+			return -1;
+		*hdr = 2 + bytes;
+		*len = v;
+	}
+	return *len > r->n - *hdr ? -1 : 0;
+}
+
+/* The next element whole (tag, length, contents). */
+static int
+crd_tlv(struct ca_der_r *r, struct ca_der_r *out)
+{
+	size_t hdr, len;
+
+	if (crd_header(r, &hdr, &len) != 0)
+		return -1;
+	out->p = r->p;
+	out->n = hdr + len;
+	r->p += hdr + len;
+	r->n -= hdr + len;
+	return 0;
+}
+
+/* The contents of the next element, which must have tag tag. */
+static int
+crd_get(struct ca_der_r *r, unsigned char tag, struct ca_der_r *out)
+{
+	size_t hdr, len;
+
+	if (r->n == 0 || r->p[0] != tag || crd_header(r, &hdr, &len) != 0)
+		return -1;
+	out->p = r->p + hdr;
+	out->n = len;
+	r->p += hdr + len;
+	r->n -= hdr + len;
+	return 0;
+}
+
+/* As ca_der_check(): every element, at any depth, strict; constructed only for SEQUENCE/SET. */
+static int
+crd_walk(struct ca_der_r c, unsigned depth)
+{
+	struct ca_der_r inner;
+	size_t hdr, len;
+	unsigned char tag;
+
+	if (depth > 32)
+		return -1;
+	while (c.n > 0) {
+		tag = c.p[0];
+		if (tag == 0 || crd_header(&c, &hdr, &len) != 0)
+			return -1;
+		inner.p = c.p + hdr;
+		inner.n = len;
+		c.p += hdr + len;
+		c.n -= hdr + len;
+		if (!(tag & 0x20))
+			continue;
+		if ((tag & 0xc0) == 0 && tag != CA_DER_SEQUENCE && tag != 0x31)
+			return -1;
+		if (crd_walk(inner, depth + 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+crd_check(const unsigned char *der, size_t len)
+{
+	struct ca_der_r r = {der, len}, el;
+
+	if (der == NULL || len == 0 || crd_tlv(&r, &el) != 0 || r.n != 0)
+		return -1;
+	return crd_walk(el, 0);
+}
+
 struct crlctx {
 	struct ca_der_r root_subject; /* TLV */
 	const ASN1_OCTET_STRING *root_ski;
@@ -1223,18 +1320,15 @@ ext_split(struct ca_der_r *list, struct ca_der_r *oid, int *critical, struct ca_
 	struct ca_der_r ext, crit;
 
 	*critical = 0;
-	if (ca_der_r_get(list, CA_DER_SEQUENCE, &ext, "extension") != 0 ||
-	    ca_der_r_get(&ext, CA_DER_OID, oid, "extnID") != 0)
+	if (crd_get(list, CA_DER_SEQUENCE, &ext) != 0 || crd_get(&ext, CA_DER_OID, oid) != 0)
 		return -1;
 	if (ca_der_r_peek(&ext, 0x01)) {
 		/* DER leaves out the default FALSE: only TRUE (0xff) may be encoded */
-		if (ca_der_r_get(&ext, 0x01, &crit, "critical") != 0 || crit.n != 1 ||
-		    crit.p[0] != 0xff)
+		if (crd_get(&ext, 0x01, &crit) != 0 || crit.n != 1 || crit.p[0] != 0xff)
 			return -1;
 		*critical = 1;
 	}
-	if (ca_der_r_get(&ext, CA_DER_OCTET_STRING, val, "extnValue") != 0 ||
-	    ca_der_r_done(&ext, "extension") != 0)
+	if (crd_get(&ext, CA_DER_OCTET_STRING, val) != 0 || ext.n != 0)
 		return -1;
 	return 0;
 }
@@ -1315,9 +1409,8 @@ crl_entry(struct lint *l, struct ca_der_r *list, struct ca_der_r *prev, time_t t
 	size_t i;
 	int zero = 1, cmp;
 
-	if (ca_der_r_get(list, CA_DER_SEQUENCE, &entry, "revoked certificate") != 0 ||
-	    ca_der_r_get(&entry, CA_DER_INTEGER, &serial, "userCertificate") != 0 ||
-	    ca_der_r_get_tlv(&entry, &t, "revocationDate") != 0 || t.n < 2) {
+	if (crd_get(list, CA_DER_SEQUENCE, &entry) != 0 ||
+	    crd_get(&entry, CA_DER_INTEGER, &serial) != 0 || crd_tlv(&entry, &t) != 0 || t.n < 2) {
 		finding(l, R_CRL_DER, "a revoked entry is malformed");
 		return -1;
 	}
@@ -1343,8 +1436,7 @@ crl_entry(struct lint *l, struct ca_der_r *list, struct ca_der_r *prev, time_t t
 	else if (rt > this_update)
 		finding(l, R_CRL_REVOCATION_DATE, "a revocationDate is after thisUpdate");
 	if (entry.n > 0) {
-		if (ca_der_r_get(&entry, CA_DER_SEQUENCE, &exts, "crlEntryExtensions") != 0 ||
-		    entry.n != 0) {
+		if (crd_get(&entry, CA_DER_SEQUENCE, &exts) != 0 || entry.n != 0) {
 			finding(l, R_CRL_DER, "a revoked entry is malformed");
 			return -1;
 		}
@@ -1360,8 +1452,8 @@ crl_aki(struct lint *l, const struct ca_der_r *val, int critical, const struct c
 
 	if (critical)
 		finding(l, R_CRL_AKI, "authorityKeyIdentifier is critical");
-	if (ca_der_r_get(&r, CA_DER_SEQUENCE, &seq, "aki") != 0 || r.n != 0 ||
-	    ca_der_r_get(&seq, 0x80, &id, "keyIdentifier") != 0 || seq.n != 0)
+	if (crd_get(&r, CA_DER_SEQUENCE, &seq) != 0 || r.n != 0 || crd_get(&seq, 0x80, &id) != 0 ||
+	    seq.n != 0)
 		finding(l, R_CRL_AKI, "authorityKeyIdentifier must hold the keyIdentifier only");
 	else if (c->root_ski == NULL || !same(&id, ASN1_STRING_get0_data(c->root_ski),
 	                                      (size_t)ASN1_STRING_length(c->root_ski)))
@@ -1375,8 +1467,8 @@ crl_number(struct lint *l, const struct ca_der_r *val, int critical)
 
 	if (critical)
 		finding(l, R_CRL_NUMBER, "cRLNumber is critical");
-	if (ca_der_r_get(&r, CA_DER_INTEGER, &n, "cRLNumber") != 0 || r.n != 0 || n.n == 0 ||
-	    (n.p[0] & 0x80) || (n.n > 1 && n.p[0] == 0 && !(n.p[1] & 0x80)))
+	if (crd_get(&r, CA_DER_INTEGER, &n) != 0 || r.n != 0 || n.n == 0 || (n.p[0] & 0x80) ||
+	    (n.n > 1 && n.p[0] == 0 && !(n.p[1] & 0x80)))
 		finding(l, R_CRL_NUMBER, "cRLNumber is not a minimal non-negative INTEGER");
 	else if (n.n > 20)
 		finding(l, R_CRL_NUMBER, "cRLNumber is over 20 octets (RFC 5280 5.2.3)");
@@ -1389,15 +1481,14 @@ crl_exts(struct lint *l, struct ca_der_r ctx0, const struct crlctx *c)
 	int critical, aki = 0, number = 0;
 	char txt[80];
 
-	if (ca_der_r_get(&ctx0, CA_DER_SEQUENCE, &list, "crlExtensions") != 0 || ctx0.n != 0) {
+	if (crd_get(&ctx0, CA_DER_SEQUENCE, &list) != 0 || ctx0.n != 0) {
 		finding(l, R_CRL_DER, "crlExtensions is malformed");
 		return;
 	}
 	if (list.n == 0)
 		finding(l, R_CRL_EXTENSIONS, "crlExtensions is present but empty");
 	while (list.n > 0) {
-		if (ext_split(&list, &oid, &critical, &val) != 0 ||
-		    ca_der_check(val.p, val.n, "extnValue") != 0) {
+		if (ext_split(&list, &oid, &critical, &val) != 0 || crd_check(val.p, val.n) != 0) {
 			finding(l, R_CRL_DER, "a CRL extension is not DER");
 			return;
 		}
@@ -1431,7 +1522,7 @@ crl_times(struct lint *l, struct ca_der_r *tbs, const struct crlctx *c, time_t *
 	time_t nu = 0;
 
 	*tu = 0;
-	if (ca_der_r_get_tlv(tbs, &t, "thisUpdate") != 0 || t.n < 2) {
+	if (crd_tlv(tbs, &t) != 0 || t.n < 2) {
 		finding(l, R_CRL_DER, "thisUpdate is missing");
 		return;
 	}
@@ -1444,7 +1535,7 @@ crl_times(struct lint *l, struct ca_der_r *tbs, const struct crlctx *c, time_t *
 		finding(l, R_CRL_NEXT_UPDATE, "nextUpdate is missing");
 		return;
 	}
-	if (ca_der_r_get_tlv(tbs, &t, "nextUpdate") != 0 || t.n < 2) {
+	if (crd_tlv(tbs, &t) != 0 || t.n < 2) {
 		finding(l, R_CRL_DER, "nextUpdate is malformed");
 		return;
 	}
@@ -1464,18 +1555,16 @@ lint_crl_tbs(struct lint *l, struct ca_der_r tlv, const struct crlctx *c, struct
 	struct ca_der_r tbs, ver, issuer, list, ctx0, prev = {NULL, 0};
 	time_t tu;
 
-	if (ca_der_r_get(&tlv, CA_DER_SEQUENCE, &tbs, "tbsCertList") != 0) {
-		finding(l, R_CRL_DER, "%s", custos_err_detail());
+	if (crd_get(&tlv, CA_DER_SEQUENCE, &tbs) != 0) {
+		finding(l, R_CRL_DER, "the tbsCertList is malformed");
 		return;
 	}
 	if (!ca_der_r_peek(&tbs, CA_DER_INTEGER))
 		finding(l, R_CRL_VERSION, "the version is absent (v1)");
-	else if (ca_der_r_get(&tbs, CA_DER_INTEGER, &ver, "version") != 0 || ver.n != 1 ||
-	         ver.p[0] != 1)
+	else if (crd_get(&tbs, CA_DER_INTEGER, &ver) != 0 || ver.n != 1 || ver.p[0] != 1)
 		finding(l, R_CRL_VERSION, "the version is not v2");
-	if (ca_der_r_get_tlv(&tbs, inner, "signature") != 0 ||
-	    ca_der_r_get_tlv(&tbs, &issuer, "issuer") != 0) {
-		finding(l, R_CRL_DER, "%s", custos_err_detail());
+	if (crd_tlv(&tbs, inner) != 0 || crd_tlv(&tbs, &issuer) != 0) {
+		finding(l, R_CRL_DER, "the tbsCertList is malformed");
 		return;
 	}
 	if (!same(inner, c->alg, c->alglen))
@@ -1486,8 +1575,8 @@ lint_crl_tbs(struct lint *l, struct ca_der_r tlv, const struct crlctx *c, struct
 		        "the issuer is not byte-identical to the root subject");
 	crl_times(l, &tbs, c, &tu);
 	if (ca_der_r_peek(&tbs, CA_DER_SEQUENCE)) {
-		if (ca_der_r_get(&tbs, CA_DER_SEQUENCE, &list, "revokedCertificates") != 0) {
-			finding(l, R_CRL_DER, "%s", custos_err_detail());
+		if (crd_get(&tbs, CA_DER_SEQUENCE, &list) != 0) {
+			finding(l, R_CRL_DER, "the tbsCertList is malformed");
 			return;
 		}
 		if (list.n == 0)
@@ -1497,8 +1586,8 @@ lint_crl_tbs(struct lint *l, struct ca_der_r tlv, const struct crlctx *c, struct
 				return;
 	}
 	if (ca_der_r_peek(&tbs, CA_DER_CTX0)) {
-		if (ca_der_r_get(&tbs, CA_DER_CTX0, &ctx0, "crlExtensions") != 0) {
-			finding(l, R_CRL_DER, "%s", custos_err_detail());
+		if (crd_get(&tbs, CA_DER_CTX0, &ctx0) != 0) {
+			finding(l, R_CRL_DER, "the tbsCertList is malformed");
 			return;
 		}
 		crl_exts(l, ctx0, c);
@@ -1560,22 +1649,17 @@ ca_lint_crl(const unsigned char *der, size_t len, X509 *root, unsigned max_days,
 	if ((e = crl_setup(root, max_days, now, &rv, &rder, &c)) != 0)
 		return e;
 	ca_der_r_init(&r, der, len);
-	custos_err_clear();
-	if (ca_der_check(der, len, "CRL") != 0 ||
-	    ca_der_r_get(&r, CA_DER_SEQUENCE, &crl, "CertificateList") != 0 ||
-	    ca_der_r_get_tlv(&crl, &tbs, "tbsCertList") != 0 ||
-	    ca_der_r_get_tlv(&crl, &outer, "signatureAlgorithm") != 0 ||
-	    ca_der_r_get(&crl, CA_DER_BIT_STRING, &sig, "signatureValue") != 0 ||
-	    ca_der_r_done(&crl, "CertificateList") != 0 || sig.n < 2 || sig.p[0] != 0) {
-		finding(&l, R_CRL_DER, "%s",
-		        custos_err_detail()[0] != '\0' ? custos_err_detail()
-		                                       : "bad signature value");
+	if (crd_check(der, len) != 0 || crd_get(&r, CA_DER_SEQUENCE, &crl) != 0 ||
+	    crd_tlv(&crl, &tbs) != 0 || crd_tlv(&crl, &outer) != 0 ||
+	    crd_get(&crl, CA_DER_BIT_STRING, &sig) != 0 || crl.n != 0) {
+		finding(&l, R_CRL_DER, "not one strict-DER CertificateList");
+	} else if (sig.n < 2 || sig.p[0] != 0) {
+		finding(&l, R_CRL_DER, "the signature BIT STRING is empty or has unused bits");
 	} else {
 		lint_crl_tbs(&l, tbs, &c, &inner);
 		if (inner.p != NULL && !slices_equal(&inner, &outer))
 			finding(&l, R_CRL_SIG_ALG_MATCH,
-			        "the outer and inner signature algorithms "
-			        "differ");
+			        "the outer and inner signature algorithms differ");
 	}
 	view_free(&rv);
 	OPENSSL_free(rder);
@@ -1600,8 +1684,8 @@ ca_lint_crl_tbs(const unsigned char *tbs, size_t tbslen, X509 *root, unsigned ma
 	if ((e = crl_setup(root, max_days, now, &rv, &rder, &c)) != 0)
 		return e;
 	ca_der_r_init(&r, tbs, tbslen);
-	if (ca_der_check(tbs, tbslen, "tbsCertList") != 0)
-		finding(&l, R_CRL_DER, "%s", custos_err_detail());
+	if (crd_check(tbs, tbslen) != 0)
+		finding(&l, R_CRL_DER, "not strict DER (lengths, tags or nesting)");
 	else
 		lint_crl_tbs(&l, r, &c, &inner);
 	view_free(&rv);
