@@ -37,7 +37,7 @@ enum cer_reason {
 struct cer_cert_row {
 	uint8_t serial[CER_SERIAL_LEN];
 	char subject[1024];
-	char profile[64];
+	char profile[80];
 	int64_t not_before, not_after, issued_at;
 	uint8_t csr_sha256[32];
 	uint8_t sha256[32];

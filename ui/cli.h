@@ -88,5 +88,7 @@ int cli_shares_rotate(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_show(int argc, char **argv);
 int cli_revoke(int argc, char **argv);
+int cli_sign(int argc, char **argv);
+int cli_crl(int argc, char **argv);
 
 #endif

@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ceremony/cer_db.h"
+#include "ceremony/cer_file.h"
 #include "ceremony/cer_home.h"
+#include "ceremony/cer_profiles.h"
 #include "ceremony/cer_sign.h"
 #include "ceremony/cer_vault.h"
 #include "ui/cli.h"
@@ -261,4 +264,199 @@ cli_revoke(int argc, char **argv)
 	cer_serial_hex(key, hex);
 	printf("revoked %s (%s); it appears on the next CRL\n", hex, cer_reason_name(reason));
 	return CLI_OK;
+}
+
+/* --- sign and crl -------------------------------------------------------------- */
+
+/* Refuses an --out that exists or cannot be written, before any share is asked for. */
+static int
+check_out(const char *out)
+{
+	if (access(out, F_OK) == 0)
+		return custos_err_set(CUSTOS_EEXIST, "%s already exists; custos never overwrites it",
+		                      out);
+	return 0;
+}
+
+/* PEM unless the name ends in .der or .cer. */
+static int
+wants_der(const char *path)
+{
+	size_t n = strlen(path);
+
+	return (n > 4 && strcmp(path + n - 4, ".der") == 0) ||
+	       (n > 4 && strcmp(path + n - 4, ".cer") == 0);
+}
+
+static int
+write_artifact(const char *path, const char *pem_label, const uint8_t *der, size_t len)
+{
+	BIO *bio;
+	char *pem;
+	long n;
+	int r;
+
+	if (wants_der(path))
+		return cer_file_write(path, der, len, 0644, 1);
+	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio(bio, pem_label, "", der, (long)len) <= 0) {
+		BIO_free(bio);
+		return custos_err_set_openssl(CUSTOS_ECRYPTO, "PEM encoding");
+	}
+	n = BIO_get_mem_data(bio, &pem);
+	r = cer_file_write(path, pem, (size_t)n, 0644, 1);
+	BIO_free(bio);
+	return r;
+}
+
+enum { OPT_CSR = CLI_OPT_FIRST_FREE, OPT_OUT, OPT_PROFILE };
+
+int
+cli_sign(int argc, char **argv)
+{
+	static const char usage[] =
+		"custos sign [--home DIR] --csr FILE --out FILE [--profile NAME] " CLI_QUORUM_USAGE;
+	static const struct option opts[] = {{"home", required_argument, NULL, CLI_OPT_HOME},
+	                                     {"csr", required_argument, NULL, OPT_CSR},
+	                                     {"out", required_argument, NULL, OPT_OUT},
+	                                     {"profile", required_argument, NULL, OPT_PROFILE},
+	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
+	                                     CLI_QUORUM_LONGOPTS,
+	                                     {NULL, 0, NULL, 0}};
+	const char *home = NULL, *csr = NULL, *out = NULL, *profile = CA_PROFILE_DEFAULT_NAME;
+	struct cli_quorum_opts qo;
+	struct ca_profile_set *profiles = NULL;
+	struct cer_home *h = NULL;
+	struct cer_unlocked *u = NULL;
+	struct cer_db *db = NULL;
+	struct cer_signed s;
+	uint8_t *data = NULL, *der = NULL;
+	size_t len = 0;
+	char hex[2 * CER_SERIAL_LEN + 1], sha[65];
+	int c, r, n;
+
+	memset(&qo, 0, sizeof(qo));
+	memset(&s, 0, sizeof(s));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == CLI_OPT_HOME)
+			home = optarg;
+		else if (c == OPT_CSR)
+			csr = optarg;
+		else if (c == OPT_OUT)
+			out = optarg;
+		else if (c == OPT_PROFILE)
+			profile = optarg;
+		else if (c == CLI_OPT_HELP) {
+			printf("usage: %s\n", usage);
+			return CLI_OK;
+		} else if (cli_quorum_option(&qo, c, optarg) != 0)
+			return cli_usage_error(usage, "unknown option");
+	}
+	if (optind != argc)
+		return cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	if (csr == NULL || out == NULL)
+		return cli_usage_error(usage, "--csr and --out are required");
+	/* Everything that can be checked without the key is checked before any share. */
+	if ((r = check_out(out)) != 0 || (r = cer_file_read(csr, 64 * 1024, &data, &len)) != 0 ||
+	    (r = cer_home_open(cli_home(home), &h)) != 0 || (r = cer_profiles_load(h, &profiles)) != 0 ||
+	    (r = cer_sign_precheck(h, profiles, profile, data, len)) != 0)
+		goto out;
+	cer_home_free(h);
+	h = NULL;
+	if ((r = cli_open_and_unlock(home, &qo, &h, &u)) != 0 ||
+	    (r = cer_db_open(h->path, 0, &db)) != 0 ||
+	    (r = cer_sign_csr(h, u, db, profiles, profile, data, len, time(NULL), &s)) != 0)
+		goto out;
+	cer_serial_hex(s.serial, hex);
+	sodium_bin2hex(sha, sizeof(sha), s.sha256, 32);
+	if ((n = i2d_X509(s.cert, &der)) <= 0) {
+		r = custos_err_set_openssl(CUSTOS_ECRYPTO, "encoding the certificate");
+		goto out;
+	}
+	if ((r = write_artifact(out, "CERTIFICATE", der, (size_t)n)) != 0) {
+		fprintf(stderr, "custos: sign: the certificate %s is signed and recorded, but could not "
+		                "be written; export it with `custos export cert %s`\n", hex, hex);
+		goto out;
+	}
+	printf("signed:             %s\n", out);
+	printf("serial:             %s\n", hex);
+	printf("SHA-256:            %s\n", sha);
+out:
+	OPENSSL_free(der);
+	cer_signed_clear(&s);
+	ca_profile_set_free(profiles);
+	free(data);
+	cer_db_close(db);
+	cer_unlocked_free(u);
+	cer_home_free(h);
+	return r == 0 ? CLI_OK : cli_fail(r, "sign");
+}
+
+int
+cli_crl(int argc, char **argv)
+{
+	static const char usage[] = "custos crl [--home DIR] --out FILE " CLI_QUORUM_USAGE;
+	static const struct option opts[] = {{"home", required_argument, NULL, CLI_OPT_HOME},
+	                                     {"out", required_argument, NULL, OPT_OUT},
+	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
+	                                     CLI_QUORUM_LONGOPTS,
+	                                     {NULL, 0, NULL, 0}};
+	const char *home = NULL, *out = NULL;
+	struct cli_quorum_opts qo;
+	struct ca_profile_set *profiles = NULL;
+	struct cer_home *h = NULL;
+	struct cer_unlocked *u = NULL;
+	struct cer_db *db = NULL;
+	struct cer_crl crl;
+	char sha[65], next[32];
+	int c, r;
+
+	memset(&qo, 0, sizeof(qo));
+	memset(&crl, 0, sizeof(crl));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == CLI_OPT_HOME)
+			home = optarg;
+		else if (c == OPT_OUT)
+			out = optarg;
+		else if (c == CLI_OPT_HELP) {
+			printf("usage: %s\n", usage);
+			return CLI_OK;
+		} else if (cli_quorum_option(&qo, c, optarg) != 0)
+			return cli_usage_error(usage, "unknown option");
+	}
+	if (optind != argc)
+		return cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	if (out == NULL)
+		return cli_usage_error(usage, "--out is required");
+	if ((r = check_out(out)) != 0 || (r = cer_home_open(cli_home(home), &h)) != 0 ||
+	    (r = cer_profiles_load(h, &profiles)) != 0 || (r = cer_crl_precheck(h)) != 0)
+		goto out;
+	cer_home_free(h);
+	h = NULL;
+	if ((r = cli_open_and_unlock(home, &qo, &h, &u)) != 0 ||
+	    (r = cer_db_open(h->path, 0, &db)) != 0 ||
+	    (r = cer_crl_issue(h, u, db, profiles, time(NULL), &crl)) != 0)
+		goto out;
+	if ((r = write_artifact(out, "X509 CRL", crl.der, crl.der_len)) != 0) {
+		fprintf(stderr, "custos: crl: CRL %llu is signed and recorded, but could not be "
+		                "written; export it with `custos export crl`\n",
+		        (unsigned long long)crl.number);
+		goto out;
+	}
+	sodium_bin2hex(sha, sizeof(sha), crl.sha256, 32);
+	cer_time_format(crl.next_update, next, sizeof(next));
+	printf("CRL:                %s\n", out);
+	printf("number:             %llu\n", (unsigned long long)crl.number);
+	printf("entries:            %llu\n", (unsigned long long)crl.entries);
+	printf("next update:        %s\n", next);
+	printf("SHA-256:            %s\n", sha);
+out:
+	cer_crl_clear(&crl);
+	ca_profile_set_free(profiles);
+	cer_db_close(db);
+	cer_unlocked_free(u);
+	cer_home_free(h);
+	return r == 0 ? CLI_OK : cli_fail(r, "crl");
 }

@@ -15,6 +15,8 @@ static const struct cli_verb verbs[] = {
 	{"status", cli_status, "show the CA: key, state, custodians, root fingerprint"},
 	{"key", cli_key, "change the key state: activate, deactivate, compromise, destroy"},
 	{"shares", cli_shares, "check, verify or rotate custodians' shares"},
+	{"sign", cli_sign, "sign an issuing-CA CSR with a quorum"},
+	{"crl", cli_crl, "issue the next CRL with a quorum"},
 	{"revoke", cli_revoke, "record a revocation (it appears on the next CRL)"},
 	{"list", cli_list, "list the certificates this CA issued"},
 	{"show", cli_show, "show one issued certificate"},
