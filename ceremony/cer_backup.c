@@ -50,23 +50,21 @@ content_free(struct content *c)
 	size_t i;
 
 	for (i = 0; i < CER_BACKUP_MAX_FILES; i++) {
-		if (i == 1)
-			sqlite3_free(c->data[i]); /* the serialized database */
-		else
-			free(c->data[i]);
+		free(c->data[i]);
 		c->data[i] = NULL;
 	}
 }
 
 /* --- the database ---------------------------------------------------------------- */
 
-/* A consistent copy of HOME/ca.db, serialized (sqlite3_free). */
+/* A consistent copy of HOME/ca.db, serialized (free()). */
 static int
 db_snapshot(const char *home, uint8_t **out, size_t *len)
 {
 	sqlite3 *src = NULL, *mem = NULL;
 	sqlite3_backup *b;
 	sqlite3_int64 size = 0;
+	unsigned char *ser = NULL;
 	char path[PATH_MAX];
 	int r, rc;
 
@@ -92,13 +90,19 @@ db_snapshot(const char *home, uint8_t **out, size_t *len)
 		r = custos_err_set(CUSTOS_EDB, "snapshot of %s: %s", path, sqlite3_errstr(rc));
 		goto out;
 	}
-	if ((*out = sqlite3_serialize(mem, "main", &size, 0)) == NULL || size <= 0) {
+	if ((ser = sqlite3_serialize(mem, "main", &size, 0)) == NULL || size <= 0) {
 		r = custos_err_set(CUSTOS_EDB, "snapshot of %s could not be serialized", path);
 		goto out;
 	}
+	if ((*out = malloc((size_t)size)) == NULL) {
+		r = custos_err_set(CUSTOS_ENOMEM, "snapshot of %s", path);
+		goto out;
+	}
+	memcpy(*out, ser, (size_t)size);
 	*len = (size_t)size;
 	r = 0;
 out:
+	sqlite3_free(ser);
 	sqlite3_close(src);
 	sqlite3_close(mem);
 	return r;
@@ -570,8 +574,28 @@ same_backup(const struct cer_backup_info *a, const struct cer_backup_info *b)
 	return 1;
 }
 
+/* The backup's audit record: every file with its hash. */
+static int
+record_backup(struct cer_session *s, const char *dir, const struct cer_backup_info *info)
+{
+	char details[1024], hex[65];
+	size_t i, off = 0;
+	int w;
+
+	details[0] = '\0';
+	for (i = 0; i < info->nfiles; i++) {
+		sodium_bin2hex(hex, sizeof(hex), info->files[i].sha256, 32);
+		w = snprintf(details + off, sizeof(details) - off, "%s%s sha256 %s", i ? ", " : "",
+		             info->files[i].name, hex);
+		off += w > 0 && (size_t)w < sizeof(details) - off ? (size_t)w : 0;
+	}
+	sodium_bin2hex(hex, sizeof(hex), info->manifest_sha256, 32);
+	return cer_session_record(s, "backup", dir, "ok", "%s; MANIFEST sha256 %s", details, hex);
+}
+
 int
-cer_backup_write(const char *home, const char *dir, time_t now, struct cer_backup_info *info)
+cer_backup_write(const char *home, const char *dir, time_t now, struct cer_backup_info *info,
+                 struct cer_session *s)
 {
 	struct content c = {0};
 	struct cer_backup_info check;
@@ -608,6 +632,8 @@ cer_backup_write(const char *home, const char *dir, time_t now, struct cer_backu
 		info->certificates = check.certificates;
 		info->revocations = check.revocations;
 		info->crls = check.crls;
+		if (s != NULL)
+			r = record_backup(s, dir, info);
 	}
 	if (r != 0 && (written[0] || created)) {
 		(void)snprintf(detail, sizeof(detail), "%s; the partial backup was removed",
@@ -616,6 +642,14 @@ cer_backup_write(const char *home, const char *dir, time_t now, struct cer_backu
 		(void)custos_err_set(r, "%s", detail);
 	}
 out:
+	if (r != 0 && s != NULL) {
+		(void)snprintf(detail, sizeof(detail), "%s", custos_err_detail());
+		if (cer_session_record(s, "backup", dir, "failed", "%s: %s", custos_strerror(r),
+		                       detail) != 0) {
+			/* The failure stands; the session remembers the failed record. */
+		}
+		(void)custos_err_set(r, "%s", detail);
+	}
 	content_free(&c);
 	free(manifest);
 	free(sums);

@@ -38,6 +38,7 @@
 
 #include "ceremony/cer_home.h"
 #include "ceremony/cer_quorum.h"
+#include "ceremony/cer_session.h"
 #include "common/err.h"
 
 #define CER_BACKUP_VERSION 1
@@ -69,9 +70,13 @@ struct cer_backup_info {
  * CUSTOS_EEXIST, CUSTOS_ENOSPACE, CUSTOS_EIO (not writable, read-back
  * differs), CUSTOS_EDB (snapshot failed), CUSTOS_EFORMAT (profiles.json
  * without its signature, or the reverse); on failure nothing of it remains.
+ * With a session s (begun on home; may be NULL), the backup is recorded in
+ * the audit log ("backup", object dir, the files' hashes) once it has been
+ * read back and verified, or its failure is; a backup whose record cannot
+ * be written is removed.
  */
 int cer_backup_write(const char *home, const char *dir, time_t now,
-                     struct cer_backup_info *info) CUSTOS_WUR;
+                     struct cer_backup_info *info, struct cer_session *s) CUSTOS_WUR;
 
 /*
  * Checks the backup in dir without changing anything: MANIFEST well-formed

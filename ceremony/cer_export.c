@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "ca/ca_sig.h"
 #include "ceremony/cer_bytewords.h"
 #include "ceremony/cer_file.h"
 #include "ceremony/cer_ur.h"
@@ -25,12 +27,7 @@
 void
 cer_sha256_words(const uint8_t digest[32], char out[CER_WORDS_LEN])
 {
-	size_t i;
-
-	for (i = 0; i < 32; i++) {
-		memcpy(out + 5 * i, cer_bytewords_word(digest[i]), 4);
-		out[5 * i + 4] = i + 1 < 32 ? ' ' : '\0';
-	}
+	cer_transcript_words(digest, out);
 }
 
 void
@@ -41,6 +38,7 @@ cer_artifact_free(struct cer_artifact *a)
 	free(a->der);
 	free(a->pem);
 	free(a->p7b);
+	free(a->sig);
 	free(a);
 }
 
@@ -345,33 +343,60 @@ plain_file_name(const char *name)
 	return 1;
 }
 
+/* path, or HOME/transcripts/path for a bare name not in the current directory. */
+static int
+transcript_path(const struct cer_home *h, const char *path, char *buf, size_t len)
+{
+	char dir[PATH_MAX];
+	int r;
+
+	if (strchr(path, '/') != NULL || access(path, F_OK) == 0) {
+		if (snprintf(buf, len, "%s", path) >= (int)len)
+			return custos_err_set(CUSTOS_ETOOBIG, "path too long");
+		return 0;
+	}
+	if ((r = cer_path_join(dir, sizeof(dir), h->path, "transcripts")) != 0)
+		return r;
+	return cer_path_join(buf, len, dir, path);
+}
+
 int
-cer_artifact_transcript(const char *path, struct cer_artifact **out)
+cer_artifact_transcript(const struct cer_home *h, const char *path, struct cer_artifact **out)
 {
 	struct cer_artifact *a = NULL;
-	const char *name = strrchr(path, '/');
+	struct cer_transcript_info info;
+	char file[PATH_MAX], sigpath[PATH_MAX + 8];
+	const char *name;
+	uint8_t fp[32];
 	int r;
 
 	*out = NULL;
-	name = name != NULL ? name + 1 : path;
-	if (!plain_file_name(name))
+	if ((r = transcript_path(h, path, file, sizeof(file))) != 0)
+		return r;
+	name = strrchr(file, '/') != NULL ? strrchr(file, '/') + 1 : file;
+	if (!plain_file_name(name) || strlen(name) + 4 >= sizeof(a->base))
 		return custos_err_set(CUSTOS_EINVAL,
 		                      "transcript name '%s' is not a plain file name "
 		                      "(letters, digits, . _ + -, not starting with .)", name);
+	(void)snprintf(sigpath, sizeof(sigpath), "%s.sig", file);
 	if ((r = new_artifact(CER_ARTIFACT_TRANSCRIPT, &a)) != 0)
 		return r;
-	if ((r = cer_file_read(path, CER_EXPORT_TRANSCRIPT_MAX, &a->der, &a->der_len)) != 0) {
-		cer_artifact_free(a);
-		return r;
-	}
-	if (a->der_len == 0) {
-		cer_artifact_free(a);
-		return custos_err_set(CUSTOS_EFORMAT, "transcript %s is empty", path);
-	}
+	if ((r = cer_file_read(file, CER_EXPORT_TRANSCRIPT_MAX, &a->der, &a->der_len)) != 0 ||
+	    (r = cer_file_read(sigpath, CA_SIG_MAX, &a->sig, &a->sig_len)) != 0 ||
+	    (r = cer_root_fingerprint(h, fp)) != 0)
+		goto out;
+	/* Only a transcript this root signed leaves the laptop. */
+	if ((r = cer_transcript_verify(a->der, a->der_len, a->sig, a->sig_len, h->root_pub, fp,
+	                               &info)) != 0)
+		goto out;
 	(void)snprintf(a->base, sizeof(a->base), "%s", name);
-	(void)snprintf(a->what, sizeof(a->what), "transcript %s", name);
+	(void)snprintf(a->what, sizeof(a->what), "transcript %s (%s ceremony, signed)", name,
+	               info.ceremony);
 	*out = a;
-	return 0;
+	a = NULL; /* transferred */
+out:
+	cer_artifact_free(a);
+	return r;
 }
 
 /* --- formats ----------------------------------------------------------------- */
@@ -669,6 +694,38 @@ out:
 	return r;
 }
 
+/* A transcript's signature as an artifact of its own (borrowing a's buffer). */
+static struct cer_artifact
+signature_of(const struct cer_artifact *a)
+{
+	struct cer_artifact sig;
+
+	memset(&sig, 0, sizeof(sig));
+	sig.kind = CER_ARTIFACT_TRANSCRIPT;
+	(void)snprintf(sig.base, sizeof(sig.base), "%.*s.sig", (int)sizeof(sig.base) - 5, a->base);
+	sig.der = a->sig;
+	sig.der_len = a->sig_len;
+	return sig;
+}
+
+static int
+add_transcript(struct cer_export *x, const struct cer_artifact *a, unsigned formats,
+               const struct cer_export_qr *q)
+{
+	struct cer_artifact sig = signature_of(a);
+	int r = 0;
+
+	if (formats & (CER_FORMAT_PEM | CER_FORMAT_DER)) {
+		if ((r = add_copy(x, a->der, a->der_len, "transcript", a->base)) == 0)
+			r = add_copy(x, a->sig, a->sig_len, "transcript signature", sig.base);
+	}
+	if (r == 0 && (formats & CER_FORMAT_QR_PNG) && (r = add_qr_png(x, a, q)) == 0)
+		r = add_qr_png(x, &sig, q);
+	if (r == 0 && (formats & CER_FORMAT_UR) && (r = add_ur_text(x, a, q)) == 0)
+		r = add_ur_text(x, &sig, q);
+	return r;
+}
+
 int
 cer_export_add(struct cer_export *x, const struct cer_artifact *a, unsigned formats,
                const struct cer_export_qr *q)
@@ -687,13 +744,13 @@ cer_export_add(struct cer_export *x, const struct cer_artifact *a, unsigned form
 	if (q->max_version < 1 || q->max_version > CER_QR_VERSION_MAX)
 		return custos_err_set(CUSTOS_EINVAL, "QR version limit %d is not 1..40",
 		                      q->max_version);
-	if (a->kind == CER_ARTIFACT_TRANSCRIPT && (formats & (CER_FORMAT_PEM | CER_FORMAT_DER)))
-		r = add_copy(x, a->der, a->der_len, "transcript", a->base);
+	if (a->kind == CER_ARTIFACT_TRANSCRIPT)
+		return add_transcript(x, a, formats, q);
 	(void)snprintf(name, sizeof(name), "%s.pem", a->base);
-	if (r == 0 && a->pem != NULL && (formats & CER_FORMAT_PEM))
+	if (formats & CER_FORMAT_PEM)
 		r = add_copy(x, a->pem, a->pem_len, "PEM", name);
 	(void)snprintf(name, sizeof(name), "%s.der", a->base);
-	if (r == 0 && a->kind != CER_ARTIFACT_TRANSCRIPT && (formats & CER_FORMAT_DER))
+	if (r == 0 && (formats & CER_FORMAT_DER))
 		r = add_copy(x, a->der, a->der_len, "DER", name);
 	(void)snprintf(name, sizeof(name), "%s.p7b", a->base);
 	if (r == 0 && (formats & CER_FORMAT_P7B))
@@ -702,5 +759,63 @@ cer_export_add(struct cer_export *x, const struct cer_artifact *a, unsigned form
 		r = add_qr_png(x, a, q);
 	if (r == 0 && (formats & CER_FORMAT_UR))
 		r = add_ur_text(x, a, q);
+	return r;
+}
+
+/* --- the audit records -------------------------------------------------------------- */
+
+struct record_ctx {
+	struct cer_session *s;
+	const struct cer_export *x;
+	const char *dir;
+};
+
+/* One transaction: an "artifact" record per file, then the "export" record. */
+static int
+record_export(void *arg)
+{
+	struct record_ctx *c = arg;
+	struct cer_db *db = cer_session_db(c->s);
+	const struct cer_export_file *f;
+	size_t i, n = cer_export_count(c->x), off = 0;
+	char names[2048] = "";
+	int r, w;
+
+	for (i = 0; i < n && off < sizeof(names); i++) {
+		w = snprintf(names + off, sizeof(names) - off, "%s%s", i ? ", " : "",
+		             cer_export_file(c->x, i)->name);
+		off += w > 0 ? (size_t)w : 0;
+	}
+	if ((r = cer_db_begin(db)) != 0)
+		return r;
+	for (i = 0; i < n && r == 0; i++) {
+		f = cer_export_file(c->x, i);
+		r = cer_session_artifact(c->s, f->name, f->data, f->len, NULL);
+	}
+	if (r == 0)
+		r = cer_session_record(c->s, "export", c->dir, "ok", "%zu files: %s", n, names);
+	if (r == 0)
+		r = cer_db_commit(db);
+	if (r != 0)
+		cer_db_rollback(db);
+	return r;
+}
+
+int
+cer_export_to(struct cer_session *s, struct cer_export *x, const char *dir)
+{
+	struct record_ctx c = {s, x, dir};
+	char saved[512];
+	int r;
+
+	r = cer_export_write(x, dir, s != NULL ? record_export : NULL, &c);
+	if (r != 0 && s != NULL) {
+		(void)snprintf(saved, sizeof(saved), "%s", custos_err_detail());
+		if (cer_session_record(s, "export", dir, "failed", "%s: %s", custos_strerror(r),
+		                       saved) != 0) {
+			/* The refusal stands; the session remembers the failed record. */
+		}
+		(void)custos_err_set(r, "%s", saved);
+	}
 	return r;
 }

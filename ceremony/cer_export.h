@@ -19,7 +19,15 @@
  *
  * The SHA-256 of each file is reported in hex and as "spoken words": the
  * Bytewords word list (BCR-2020-012, the one UR uses) word for each of the 32
- * bytes, in order, with no checksum words added.
+ * bytes, in order, no checksum words added, in groups of four separated by
+ * " / " -- the form the signed transcripts use (cer_transcript_words()), so
+ * witnesses hear the same words for the same hash everywhere.
+ *
+ * Every export is recorded in the audit log when a session is given
+ * (cer_export_to()): each file as an "artifact" record with its SHA-256 and
+ * one "export" record naming the directory, committed together after the
+ * files were read back and before the manifest lists them; if that record
+ * cannot be written, the export is undone.
  */
 #ifndef CER_EXPORT_H
 #define CER_EXPORT_H
@@ -32,17 +40,19 @@
 #include "ceremony/cer_db.h"
 #include "ceremony/cer_home.h"
 #include "ceremony/cer_qr.h"
+#include "ceremony/cer_session.h"
+#include "ceremony/cer_transcript.h"
 #include "common/err.h"
 
 #define CER_EXPORT_NAME_MAX 128
-/* 32 words of 4 letters, separated by spaces, NUL. */
-#define CER_WORDS_LEN (32 * 5)
+/* 32 words of 4 letters, " / " every four, NUL. */
+#define CER_WORDS_LEN CER_TRANSCRIPT_WORDS_LEN
 #define CER_EXPORT_TRANSCRIPT_MAX ((size_t)16 * 1024 * 1024)
 /* A qr-png export that needs more UR parts than this is refused (print a stack of pages?). */
 #define CER_EXPORT_MAX_PNG_PARTS 100
 #define CER_EXPORT_MANIFEST "SHA256SUMS"
 
-/* The spoken form of a SHA-256: 32 Bytewords words, one space between them. */
+/* The spoken form of a SHA-256: "able acid also apex / aqua ..." (see above). */
 void cer_sha256_words(const uint8_t digest[32], char out[CER_WORDS_LEN]);
 
 /* --- artifacts -------------------------------------------------------------- */
@@ -65,6 +75,8 @@ struct cer_artifact {
 	size_t pem_len;
 	uint8_t *p7b;  /* PKCS#7 certs-only bundle (root, certificate, chain); else NULL */
 	size_t p7b_len;
+	uint8_t *sig;  /* a transcript's detached signature (its FILE.sig); else NULL */
+	size_t sig_len;
 };
 
 /* The home's root certificate.  Returns 0 or an error; *out is NULL on failure. */
@@ -88,11 +100,16 @@ int cer_artifact_crl(const struct cer_home *h, struct cer_db *db,
                      struct cer_artifact **out) CUSTOS_WUR;
 
 /*
- * A ceremony transcript: the file's bytes as they are (a regular file, not a
- * symlink, at most CER_EXPORT_TRANSCRIPT_MAX), exported under its own name,
- * which must be a plain file name (printable, no '/', not starting with '.').
+ * A signed ceremony transcript of this CA: path and path.sig (regular files,
+ * not symlinks), verified with the root key (cer_transcript_verify()), then
+ * exported as they are under their own names, which must be plain file names
+ * (letters, digits, . _ + -, not starting with '.').  A bare name that is
+ * not in the current directory is looked for in HOME/transcripts.
+ * CUSTOS_ENOENT (no such file or no signature), CUSTOS_EAUTH (not signed by
+ * this root), CUSTOS_EMISMATCH (another CA's), CUSTOS_EFORMAT, CUSTOS_EINVAL.
  */
-int cer_artifact_transcript(const char *path, struct cer_artifact **out) CUSTOS_WUR;
+int cer_artifact_transcript(const struct cer_home *h, const char *path,
+                            struct cer_artifact **out) CUSTOS_WUR;
 
 /* Frees a; NULL is a no-op. */
 void cer_artifact_free(struct cer_artifact *a);
@@ -158,13 +175,16 @@ void cer_export_free(struct cer_export *x);
 
 /*
  * Adds a's files in the formats asked for (bits of CER_FORMAT_*), in memory:
- *   pem     BASE.pem;  der  BASE.der;  p7b  BASE.p7b;  (a transcript: its own name, as it is)
+ *   pem     BASE.pem;  der  BASE.der;  p7b  BASE.p7b;
+ *           (a transcript: NAME and NAME.sig as they are, for pem or der)
  *   qr-png  BASE.png, one QR code of the PEM text (of a transcript: of its
  *           bytes) when it fits q->max_version at q->ec; else the UR parts
  *           BASE-ur-NN-of-MM.png, one per fragment (the plain fragments are a
  *           complete set on paper), at most CER_EXPORT_MAX_PNG_PARTS;
  *   ur      BASE.ur, one UR part a line: the fragments, then fountain parts,
  *           each fitting a QR code of q->max_version at q->ec.
+ * A transcript's signature gets QR codes and UR parts of its own (NAME.sig.png,
+ * NAME.sig.ur): the verifier needs both.
  * Returns 0, CUSTOS_EINVAL (a format the artifact has no form in: DER of a
  * chain, PKCS#7 of a CRL or transcript; the detail says which), CUSTOS_EEXIST
  * (two files of one name), CUSTOS_ETOOBIG, CUSTOS_ENOMEM.
@@ -179,7 +199,8 @@ const struct cer_export_file *cer_export_file(const struct cer_export *x, size_t
 
 /*
  * Writes every file into dir (an existing, writable directory) as the header
- * describes, then extends dir/SHA256SUMS.  Refuses before writing anything:
+ * describes, then calls commit(ctx) (may be NULL; a failure undoes the export
+ * and is returned), then extends dir/SHA256SUMS.  Refuses before writing anything:
  * dir missing or not a directory (CUSTOS_ENOENT / CUSTOS_EIO), read-only
  * (CUSTOS_EIO), a file of one of the names already there or listed in the
  * manifest (CUSTOS_EEXIST), less free space than the files' bytes
@@ -188,7 +209,18 @@ const struct cer_export_file *cer_export_file(const struct cer_export *x, size_t
  * writing, CUSTOS_EIO when a file read back differs.  Returns 0 when every
  * file is in place, read back, and listed.
  */
-int cer_export_write(struct cer_export *x, const char *dir) CUSTOS_WUR;
+int cer_export_write(struct cer_export *x, const char *dir, int (*commit)(void *ctx),
+                     void *ctx) CUSTOS_WUR;
+
+/*
+ * cer_export_write() with the audit records (see above) in session s (begun
+ * on the CA home; NULL: not recorded, for the tests of the writer only): on
+ * success one "artifact" record per file and an "export" record (object:
+ * dir; details: the files), on failure an "export" record with result
+ * "failed" and the reason.  Returns what cer_export_write() returns, or the
+ * audit log's error (the export undone).
+ */
+int cer_export_to(struct cer_session *s, struct cer_export *x, const char *dir) CUSTOS_WUR;
 
 /*
  * A new file dir/name on removable media: written to a temporary file in

@@ -348,7 +348,7 @@ roll_back(const struct cer_export *x, const char *dir, const int *written)
 }
 
 int
-cer_export_write(struct cer_export *x, const char *dir)
+cer_export_write(struct cer_export *x, const char *dir, int (*commit)(void *ctx), void *ctx)
 {
 	const struct cer_export_file *f;
 	char path[PATH_MAX], mpath[PATH_MAX], detail[512];
@@ -382,6 +382,8 @@ cer_export_write(struct cer_export *x, const char *dir)
 		if ((r = cer_path_join(path, sizeof(path), dir, f->name)) == 0)
 			r = read_back(path, f->data, f->len);
 	}
+	if (r == 0 && commit != NULL)
+		r = commit(ctx);
 	if (r == 0 && (r = manifest_text(x, old, old_len, &manifest, &mlen)) == 0 &&
 	    (r = write_file(dir, mpath, manifest, mlen, 0644, 1)) == 0) {
 		manifest_written = 1;

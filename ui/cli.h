@@ -88,6 +88,11 @@ int cli_shares_rotate(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_show(int argc, char **argv);
 int cli_revoke(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_import_qr(int argc, char **argv);
+int cli_mounts(int argc, char **argv);
+int cli_backup(int argc, char **argv);
 int cli_sign(int argc, char **argv);
 int cli_crl(int argc, char **argv);
 

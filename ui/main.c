@@ -21,6 +21,11 @@ static const struct cli_verb verbs[] = {
 	{"list", cli_list, "list the certificates this CA issued"},
 	{"show", cli_show, "show one issued certificate"},
 	{"csr", cli_csr, "review a certificate signing request (csr show FILE)"},
+	{"export", cli_export, "write artifacts to a USB stick, as QR codes, or show them as UR"},
+	{"import", cli_import, "take a CSR from a USB stick and show its SHA-256"},
+	{"import-qr", cli_import_qr, "reassemble an artifact from scanned UR parts"},
+	{"mounts", cli_mounts, "list the mounted removable media"},
+	{"backup", cli_backup, "back up the CA home, or verify a backup (backup verify DIR)"},
 	{"tui", tui_main, "the ceremony application (also `custos` alone on a terminal)"},
 };
 
