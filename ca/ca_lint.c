@@ -310,6 +310,29 @@ struct certview {
 	int has_uids;
 };
 
+/*
+ * Whether every BOOLEAN in contents c, at any depth of constructed
+ * elements, is DER: one octet, 0x00 or 0xff (X.690 11.1).  OpenSSL keeps
+ * and re-encodes the octet it read, so its round trip cannot tell.
+ */
+static int
+booleans_der(struct ca_der_r c, unsigned depth)
+{
+	struct ca_der_r el;
+	unsigned char tag;
+
+	while (c.n > 0) {
+		tag = c.p[0];
+		if (ca_der_r_get(&c, tag, &el, "element") != 0)
+			return 0;
+		if (tag == 0x01 && (el.n != 1 || (el.p[0] != 0 && el.p[0] != 0xff)))
+			return 0;
+		if ((tag & 0x20) && (depth >= 32 || !booleans_der(el, depth + 1)))
+			return 0;
+	}
+	return 1;
+}
+
 /* Splits der into v's fields and parses it; returns NULL or why it is not one certificate. */
 static const char *
 cert_view(const unsigned char *der, size_t len, struct certview *v)
@@ -322,6 +345,9 @@ cert_view(const unsigned char *der, size_t len, struct certview *v)
 	memset(v, 0, sizeof(*v));
 	if (ca_der_check(der, len, "certificate") != 0)
 		return custos_err_detail();
+	ca_der_r_init(&r, der, len);
+	if (!booleans_der(r, 0))
+		return "a BOOLEAN is not encoded as DER (0x00 or 0xff)";
 	ca_der_r_init(&r, der, len);
 	if (ca_der_r_get(&r, CA_DER_SEQUENCE, &cert, "certificate") != 0 ||
 	    ca_der_r_get_tlv(&cert, &v->tbs, "tbsCertificate") != 0 ||
@@ -509,10 +535,8 @@ check_subject(struct lint *l, X509_NAME *name, int *in_order)
 	for (i = 0; i < count; i++) {
 		ne = X509_NAME_get_entry(name, i);
 		v = X509_NAME_ENTRY_get_data(ne);
-		if (X509_NAME_ENTRY_set(ne) != i) {
+		if (X509_NAME_ENTRY_set(ne) != i)
 			finding(l, R_CERT_SUBJECT_STRUCTURE, "a multi-valued RDN");
-			continue;
-		}
 		if ((a = ca_attr_from_nid(OBJ_obj2nid(X509_NAME_ENTRY_get_object(ne)))) < 0) {
 			finding(l, R_CERT_SUBJECT_STRUCTURE,
 			        "attribute %d is not one of C ST L O OU CN", i + 1);
@@ -581,6 +605,7 @@ ext_decode(struct lint *l, X509_EXTENSION *ext, int k)
 	const unsigned char *p = ASN1_STRING_get0_data(data);
 	long n = ASN1_STRING_length(data);
 	unsigned char *re = NULL;
+	struct ca_der_r raw;
 	void *v;
 	int rn;
 
@@ -588,6 +613,7 @@ ext_decode(struct lint *l, X509_EXTENSION *ext, int k)
 		l->fatal = 1;
 		return NULL;
 	}
+	ca_der_r_init(&raw, p, (size_t)n);
 	if (ca_der_check(p, (size_t)n, known_exts[k].name) != 0 ||
 	    (v = ASN1_item_d2i(NULL, &p, n, ASN1_ITEM_ptr(m->it))) == NULL) {
 		finding(l, R_CERT_EXTENSION_DER, "%s does not decode", known_exts[k].name);
@@ -597,6 +623,9 @@ ext_decode(struct lint *l, X509_EXTENSION *ext, int k)
 	    (rn = ASN1_item_i2d(v, &re, ASN1_ITEM_ptr(m->it))) != n ||
 	    memcmp(re, ASN1_STRING_get0_data(data), (size_t)n) != 0)
 		finding(l, R_CERT_EXTENSION_DER, "%s is not in DER", known_exts[k].name);
+	else if (!booleans_der(raw, 0))
+		finding(l, R_CERT_EXTENSION_DER, "%s has a BOOLEAN that is not DER (0x00 or 0xff)",
+		        known_exts[k].name);
 	OPENSSL_free(re);
 	return v;
 }
