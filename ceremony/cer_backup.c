@@ -348,12 +348,15 @@ parse_root(const uint8_t *pem, size_t len, X509 **out)
 	static const char *const labels[] = {"CERTIFICATE", NULL};
 	unsigned char *der = NULL;
 	const unsigned char *p;
+	char why[512];
 	size_t dlen;
 	int is_pem, r;
 
 	*out = NULL;
-	if ((r = ca_pem_or_der(pem, len, SMALL_MAX, labels, &der, &dlen, &is_pem)) != 0)
-		return custos_err_set(CUSTOS_EFORMAT, "root.pem: %s", custos_err_detail());
+	if ((r = ca_pem_or_der(pem, len, SMALL_MAX, labels, &der, &dlen, &is_pem)) != 0) {
+		(void)snprintf(why, sizeof(why), "%s", custos_err_detail());
+		return custos_err_set(CUSTOS_EFORMAT, "root.pem: %s", why);
+	}
 	p = der;
 	*out = d2i_X509(NULL, &p, (long)dlen);
 	if (*out == NULL || p != der + dlen) {
@@ -369,6 +372,7 @@ parse_root(const uint8_t *pem, size_t len, X509 **out)
 static int
 check_ca(const struct content *c, const struct cer_backup_info *info, struct cer_home *h)
 {
+	char why[512];
 	uint8_t fp[32];
 	int r;
 
@@ -377,9 +381,11 @@ check_ca(const struct content *c, const struct cer_backup_info *info, struct cer
 		return r;
 	if ((h->root_pub = X509_get0_pubkey(h->root)) == NULL)
 		return custos_err_set_openssl(CUSTOS_EFORMAT, "root.pem has no usable public key");
-	if ((r = cer_vault_verify(h->vault, c->data[0], c->len[0], h->root_pub)) != 0)
+	if ((r = cer_vault_verify(h->vault, c->data[0], c->len[0], h->root_pub)) != 0) {
+		(void)snprintf(why, sizeof(why), "%s", custos_err_detail());
 		return custos_err_set(r, "the vault is not signed by the root certificate's key: %s",
-		                      custos_err_detail());
+		                      why);
+	}
 	if ((r = cer_root_fingerprint(h, fp)) != 0)
 		return r;
 	if (sodium_memcmp(fp, info->root_sha256, 32) != 0)

@@ -316,28 +316,29 @@ export_run(struct export_opts *o, char **args, int nargs)
 	struct cer_export *x = NULL;
 	struct cer_session *s = NULL;
 	size_t n = 0, i;
-	int k, r, end;
+	int k, r, end, used;
 
 	if ((r = cer_home_open(cli_home(o->home), &h)) != 0 ||
 	    (r = cer_db_open(h->path, 0, &db)) != 0 || (r = cer_export_new(&x)) != 0)
 		goto out;
-	for (k = 0; k < nargs && r == 0; k += r) {
+	for (k = 0; k < nargs; k += used) {
 		if (n == MAX_ARTIFACTS) {
 			r = custos_err_set(CUSTOS_EINVAL, "at most %d artifacts at once", MAX_ARTIFACTS);
-			break;
+			goto out;
 		}
-		if ((r = load_artifact(h, db, args, nargs, k, &arts[n])) > 0)
-			n++;
+		if ((used = load_artifact(h, db, args, nargs, k, &arts[n])) < 0) {
+			r = used;
+			goto out;
+		}
+		n++;
 	}
-	if (r < 0)
-		goto out;
 	if (o->show && n != 1) {
 		r = custos_err_set(CUSTOS_EINVAL, "--show shows one artifact");
 		goto out;
 	}
-	for (i = 0; i < n && !o->show && r >= 0; i++)
+	for (i = 0; i < n && !o->show && r == 0; i++)
 		r = cer_export_add(x, arts[i], o->formats, &o->q);
-	if (r < 0 || (r = cer_session_begin(h->path, &sp, &s)) != 0)
+	if (r != 0 || (r = cer_session_begin(h->path, &sp, &s)) != 0)
 		goto out;
 	if (o->show) {
 		r = export_show(s, arts[0], o);
@@ -417,7 +418,7 @@ static const char import_qr_usage[] =
 
 struct qr_in {
 	size_t line, refused, accepted;
-	int strict;
+	int strict, mixed;
 };
 
 /* Feeds lines until complete; 0, or the error that ended it. */
@@ -436,17 +437,21 @@ read_parts(struct cer_qr_import *imp, FILE *in, struct qr_in *st)
 			r = 0;
 			continue;
 		}
-		if (r == CUSTOS_EMISMATCH || r == CUSTOS_ENOMEM) {
-			r = custos_err_set(r, "line %zu: %s", st->line, custos_err_detail());
+		if (r == CUSTOS_EMISMATCH) {
+			st->mixed = 1;
+			fprintf(stderr, "line %zu is a part of another message (%s): refusing to mix "
+			                "them; nothing was written\n", st->line, custos_err_detail());
 			break;
 		}
+		if (r == CUSTOS_ENOMEM)
+			break;
 		if (r != 0) {
 			st->refused++;
 			fprintf(stderr, "line %zu refused: %s\n", st->line,
 			        custos_err_describe(r, msg, sizeof(msg)));
 			if (st->strict) {
-				r = custos_err_set(r, "line %zu: %s (--strict)", st->line,
-				                   custos_err_detail());
+				(void)snprintf(msg, sizeof(msg), "%s", custos_err_detail());
+				r = custos_err_set(r, "line %zu: %s (--strict)", st->line, msg);
 				break;
 			}
 			r = 0;
@@ -543,6 +548,10 @@ cli_import_qr(int argc, char **argv)
 	if (in != stdin)
 		fclose(in);
 	cer_qr_import_free(imp);
+	if (st.mixed) {
+		fprintf(stderr, "custos: import-qr: parts of two different messages\n");
+		return CLI_FAIL;
+	}
 	return r == 0 ? CLI_OK : cli_fail(r, "import-qr");
 }
 
