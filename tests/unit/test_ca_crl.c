@@ -342,7 +342,12 @@ test_add_refusals(void)
 	CHECK_EQ(ca_crl_finish(b, root_key, &der, &len), 0);
 	CHECK_EQ(ca_crl_add(b, big, 2, now, -1), CUSTOS_EINVAL);
 	CHECK(strstr(custos_err_detail(), "finished") != NULL);
-	CHECK_EQ(ca_crl_finish(b, root_key, &der, &len), CUSTOS_EINVAL);
+	{
+		unsigned char *again = (unsigned char *)1;
+
+		CHECK_EQ(ca_crl_finish(b, root_key, &again, &len), CUSTOS_EINVAL);
+		CHECK(again == NULL);
+	}
 	ca_crl_builder_free(b);
 	ca_crl_builder_free(NULL);
 	OPENSSL_free(der);

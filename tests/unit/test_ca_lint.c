@@ -773,7 +773,7 @@ test_issuing_der_rules(void)
 	free(edited);
 	cert.kid[0].kid[1].longform = 0;
 	/* cert.sig-alg-match: the outer algorithm alone changed */
-	cert.kid[1] = prim(0, NULL, 0);
+	free_node(&cert.kid[1]);
 	parse_node(sha384, sizeof(sha384), &cert.kid[1]);
 	edited = tree_der(&cert, &elen);
 	r = ca_lint_issuing_der(edited, elen, full, root, now, &rep);
