@@ -11,6 +11,7 @@
 #include "ceremony/cer_audit.h"
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 
 #include "ca/ca_sig.h"
+#include "ceremony/cer_file.h"
 
 static const char record_tag[] = "custos-audit-v1";
 static const char checkpoint_tag[] = "custos-audit-checkpoint-v1";
@@ -247,25 +249,26 @@ cer_audit_text_ok(const char *s)
 	return 1;
 }
 
-/* Copies s into out (CER_AUDIT_FIELD_MAX + 1 bytes) cleaned; returns the length. */
-static size_t
-clean_field(const char *s, char *out)
+size_t
+cer_audit_clean(const char *in, size_t len, char *out, size_t outlen)
 {
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-	size_t n = strlen((const char *)p), o = 0, k;
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = len, o = 0, k;
 	uint32_t c;
 
+	if (outlen == 0)
+		return 0;
 	while (n > 0) {
 		k = utf8_char(p, n, &c);
 		if (k == 0 || unwanted(c)) {
-			if (o + 1 > CER_AUDIT_FIELD_MAX)
+			if (o + 1 >= outlen)
 				break;
 			out[o++] = '?';
 			p += k == 0 ? 1 : k;
 			n -= k == 0 ? 1 : k;
 			continue;
 		}
-		if (o + k > CER_AUDIT_FIELD_MAX)
+		if (o + k >= outlen)
 			break;
 		memcpy(out + o, p, k);
 		o += k;
@@ -274,6 +277,45 @@ clean_field(const char *s, char *out)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+/* Copies s into out (CER_AUDIT_FIELD_MAX + 1 bytes) cleaned; returns the length. */
+static size_t
+clean_field(const char *s, char *out)
+{
+	if (s == NULL)
+		s = "";
+	return cer_audit_clean(s, strlen(s), out, CER_AUDIT_FIELD_MAX + 1);
+}
+
+int
+cer_audit_load_root(const char *path, X509 **root, uint8_t fp[32])
+{
+	uint8_t *pem = NULL;
+	size_t len = 0;
+	unsigned int n = 0;
+	BIO *bio;
+	int r;
+
+	*root = NULL;
+	if ((r = cer_file_read(path, 64 * 1024, &pem, &len)) != 0)
+		return r;
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
+		free(pem);
+		return custos_err_set(CUSTOS_ENOMEM, "root certificate");
+	}
+	*root = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	free(pem);
+	if (*root == NULL)
+		return custos_err_set_openssl(CUSTOS_EFORMAT, "the root certificate is not PEM");
+	if (X509_digest(*root, EVP_sha256(), fp, &n) != 1 || n != 32 ||
+	    X509_get0_pubkey(*root) == NULL) {
+		X509_free(*root);
+		*root = NULL;
+		return custos_err_set_openssl(CUSTOS_EFORMAT, "the root certificate has no usable key");
+	}
+	return 0;
 }
 
 /* --- appending -------------------------------------------------------------------- */

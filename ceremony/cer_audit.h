@@ -20,6 +20,7 @@
 #define CER_AUDIT_H
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,21 @@ struct cer_audit_head {
 int cer_audit_hash(uint64_t seq, const char *const field[CER_AF_COUNT],
                    const size_t len[CER_AF_COUNT], const uint8_t prev[CER_AUDIT_HASH_LEN],
                    uint8_t out[CER_AUDIT_HASH_LEN]) CUSTOS_WUR;
+
+/*
+ * Copies len bytes of in to out (outlen bytes, NUL-terminated) with invalid
+ * UTF-8, control characters, line separators and bidi overrides replaced by
+ * '?', cut at a character boundary; returns the length written.  What every
+ * field goes through before it is appended, and what front-ends show a
+ * damaged record through.
+ */
+size_t cer_audit_clean(const char *in, size_t len, char *out, size_t outlen);
+
+/*
+ * Reads a root certificate (PEM) for verification: *root (X509_free) and the
+ * SHA-256 of its DER in fp.  0, CUSTOS_ENOENT, CUSTOS_EFORMAT.
+ */
+int cer_audit_load_root(const char *path, X509 **root, uint8_t fp[32]) CUSTOS_WUR;
 
 /* 1 when s is valid UTF-8 without control characters, line separators or bidi overrides. */
 int cer_audit_text_ok(const char *s);

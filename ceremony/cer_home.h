@@ -30,6 +30,8 @@
 
 #define CER_MIN_CUSTODIANS 2
 
+struct cer_session;
+
 struct cer_home {
 	char path[PATH_MAX];
 	struct cer_vault *vault;
@@ -75,6 +77,7 @@ struct cer_init_params {
 	void *deliver_ctx;
 	cer_passphrase_fn passphrase; /* asked for each custodian who has one (set it, then confirm) */
 	void *passphrase_ctx;
+	struct cer_session *session; /* the audit log's first records go here; NULL: none */
 };
 
 /* Fills plan with one group: threshold of the n custodians named. */

@@ -6,6 +6,7 @@
  * and renamed into place without replacing anything; the master secret and
  * share values live in guarded memory and are wiped on every path.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/pem.h>
@@ -23,6 +24,7 @@
 #include "ceremony/cer_file.h"
 #include "ceremony/cer_home.h"
 #include "ceremony/cer_profiles.h"
+#include "ceremony/cer_session.h"
 #include "common/rng.h"
 #include "shares/shr_slip39.h"
 
@@ -298,6 +300,24 @@ write_root_pem(const char *dir, X509 *root)
 	return r;
 }
 
+/* Removes the key ceremony's transcript (and signature) from a staging directory. */
+static void
+remove_transcripts(const char *dir)
+{
+	char tdir[PATH_MAX], path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (cer_path_join(tdir, sizeof(tdir), dir, "transcripts") != 0 ||
+	    (d = opendir(tdir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && cer_path_join(path, sizeof(path), tdir, e->d_name) == 0)
+			(void)unlink(path);
+	closedir(d);
+	(void)rmdir(tdir);
+}
+
 /* Removes a staging directory custos built (only the names it writes). */
 static void
 remove_staging(const char *dir)
@@ -310,6 +330,7 @@ remove_staging(const char *dir)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (cer_path_join(path, sizeof(path), dir, names[i]) == 0)
 			(void)(strcmp(names[i], "exports") == 0 ? rmdir(path) : unlink(path));
+	remove_transcripts(dir);
 	(void)rmdir(dir);
 }
 
@@ -356,7 +377,8 @@ out:
 /* Writes every file of the new home into the staging directory dir. */
 static int
 stage_home(const char *dir, const uint8_t *vault, size_t vlen, X509 *root,
-           const struct ca_profile_set *profiles, const struct cer_backend *be, EVP_PKEY *key)
+           const struct ca_profile_set *profiles, const struct cer_backend *be, EVP_PKEY *key,
+           struct cer_session *session, const struct cer_vault *v)
 {
 	struct cer_db *db = NULL;
 	char path[PATH_MAX];
@@ -372,8 +394,10 @@ stage_home(const char *dir, const uint8_t *vault, size_t vlen, X509 *root,
 		return custos_err_set(CUSTOS_EIO, "cannot create %s: %s", path, strerror(errno));
 	if ((r = cer_db_open(dir, 1, &db)) != 0)
 		return r;
+	if (session != NULL)
+		r = cer_session_init_log(session, db, dir, v, root, be, key);
 	cer_db_close(db);
-	return 0;
+	return r;
 }
 
 /* The profiles the CA starts with: the given file, or the defaults. */
@@ -430,7 +454,7 @@ cer_init(const struct cer_init_params *p)
 		goto out;
 	}
 	staged = 1;
-	if ((r = stage_home(staging, file, flen, root, profiles, be, key)) != 0)
+	if ((r = stage_home(staging, file, flen, root, profiles, be, key, p->session, v)) != 0)
 		goto out;
 	if (renameat2(AT_FDCWD, staging, AT_FDCWD, p->home, RENAME_NOREPLACE) != 0) {
 		r = errno == EEXIST ? custos_err_set(CUSTOS_EEXIST, "%s appeared while the CA was "

@@ -42,6 +42,7 @@ struct cer_session {
 	char transcript_dir[PATH_MAX];
 	char confirmed[24];
 	char started[CER_AUDIT_TIME_LEN];
+	char transcript_name[128]; /* the last transcript written, file name only */
 	struct cer_db *db;
 	int owns_db;
 	int record_error; /* the first record that could not be written */
@@ -201,6 +202,12 @@ cer_session_role(const struct cer_session *s)
 	return s->role;
 }
 
+const char *
+cer_session_transcript_name(const struct cer_session *s)
+{
+	return s->transcript_name;
+}
+
 int64_t
 cer_session_now_ms(const struct cer_session *s)
 {
@@ -321,6 +328,17 @@ record_failure(struct cer_session *s, const char *operation, const char *object,
 
 /* --- beginning ------------------------------------------------------------------------- */
 
+static int
+record_start(struct cer_session *s)
+{
+	return cer_session_record(s, "session-start", s->verb, "ok",
+	                          "operator %s (%s); time confirmed: %s; system clock: %s; "
+	                          "network: %s; allow-network: %s",
+	                          s->operator_name[0] ? s->operator_name : "(not named)", s->role,
+	                          s->confirmed[0] ? s->confirmed : "no", s->started, s->network,
+	                          s->allow_network ? "yes" : "no");
+}
+
 /* The checks a session's flags ask for, before anything is unlocked. */
 static int
 preflight(struct cer_session *s)
@@ -346,8 +364,14 @@ preflight(struct cer_session *s)
 	    ((r = cer_audit_newest(s->db, &newest, &seq)) != 0 ||
 	     (r = cer_clock_monotonic(now, newest, seq)) != 0))
 		return r;
-	if ((s->flags & CER_SESSION_SIGNING) == 0)
+	if ((s->flags & CER_SESSION_SIGNING) == 0) {
+		/* A time confirmed where it is not required is still checked. */
+		if (s->confirmed[0] != '\0' &&
+		    ((r = cer_confirm_time_parse(s->confirmed, &confirmed)) != 0 ||
+		     (r = cer_clock_confirm(now, confirmed)) != 0))
+			return r;
 		return 0;
+	}
 	if (s->confirmed[0] == '\0') {
 		char t[CER_AUDIT_TIME_LEN];
 		cer_audit_time_format(now, t);
@@ -381,12 +405,7 @@ cer_session_begin(const char *home, const struct cer_session_params *p, struct c
 		return r;
 	}
 	s->owns_db = 1;
-	r = cer_session_record(s, "session-start", s->verb, "ok",
-	                       "operator %s (%s); time confirmed: %s; system clock: %s; network: "
-	                       "%s; allow-network: %s", s->operator_name[0] ? s->operator_name
-	                                                                     : "(not named)",
-	                       s->role, s->confirmed[0] ? s->confirmed : "no", s->started,
-	                       s->network, s->allow_network ? "yes" : "no");
+	r = record_start(s);
 	if (r == 0 && (r = preflight(s)) != 0) {
 		record_failure(s, s->verb, "", "refused", r);
 		record_failure(s, "session-end", s->verb, "refused", r);
@@ -498,9 +517,9 @@ transcript_path(struct cer_session *s, char *path, size_t len)
 }
 
 static int
-write_transcript(struct cer_session *s, const struct cer_home *h, const struct cer_unlocked *u,
-                 const struct cer_audit_head *head, const char *cp_time, int result, char *path,
-                 size_t plen)
+write_transcript(struct cer_session *s, const char *subject, const uint8_t root_sha256[32],
+                 const struct cer_backend *be, EVP_PKEY *key, const struct cer_audit_head *head,
+                 const char *cp_time, int result, char *path, size_t plen)
 {
 	struct cer_transcript_facts x;
 	char ended[CER_AUDIT_TIME_LEN], network[800], confirmed[64];
@@ -519,7 +538,8 @@ write_transcript(struct cer_session *s, const struct cer_home *h, const struct c
 	x.host = s->host;
 	x.operator_name = s->operator_name;
 	x.role = s->role;
-	x.ca_subject = h->vault->subject;
+	x.ca_subject = subject;
+	memcpy(x.root_sha256, root_sha256, 32);
 	x.confirmed_time = s->confirmed[0] ? confirmed : "not confirmed";
 	x.clock_at_start = s->started;
 	x.network = network;
@@ -528,9 +548,8 @@ write_transcript(struct cer_session *s, const struct cer_home *h, const struct c
 	x.result = result == 0 ? "ok" : custos_strerror(result);
 	x.head = *head;
 	x.checkpoint_time = cp_time;
-	if ((r = cer_root_fingerprint(h, x.root_sha256)) != 0 ||
-	    (r = cer_transcript_render(s->db, &x, &text, &len)) != 0 ||
-	    (r = u->backend->sign(u->key, (const uint8_t *)text, len, sig, &siglen)) != 0 ||
+	if ((r = cer_transcript_render(s->db, &x, &text, &len)) != 0 ||
+	    (r = be->sign(key, (const uint8_t *)text, len, sig, &siglen)) != 0 ||
 	    (r = transcript_path(s, path, plen)) != 0)
 		goto out;
 	r = cer_transcript_write(path, text, len, sig, siglen);
@@ -538,6 +557,9 @@ out:
 	free(text);
 	if (r != 0 && plen > 0)
 		path[0] = '\0';
+	if (r == 0)
+		(void)snprintf(s->transcript_name, sizeof(s->transcript_name), "%s",
+		               strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path);
 	return r;
 }
 
@@ -547,6 +569,7 @@ cer_session_end(struct cer_session *s, const struct cer_home *h, const struct ce
 {
 	struct cer_audit_head head;
 	char saved[512], cp_time[CER_AUDIT_TIME_LEN];
+	uint8_t fp[32];
 	int r;
 
 	if (transcript != NULL && len > 0)
@@ -565,9 +588,10 @@ cer_session_end(struct cer_session *s, const struct cer_home *h, const struct ce
 		cer_audit_time_format(now, cp_time);
 		r = cer_audit_checkpoint(s->db, u->backend, u->key, s->id, now, &head);
 	}
-	if (r == 0 && u != NULL && h != NULL && (s->flags & CER_SESSION_SIGNING) != 0 &&
-	    transcript != NULL)
-		r = write_transcript(s, h, u, &head, cp_time, result, transcript, len);
+	if (r == 0 && u != NULL && h != NULL && transcript != NULL && len > 0 &&
+	    (r = cer_root_fingerprint(h, fp)) == 0)
+		r = write_transcript(s, h->vault->subject, fp, u->backend, u->key, &head, cp_time,
+		                     result, transcript, len);
 	if (r == 0 && result != 0)
 		(void)custos_err_set(result, "%s", saved);
 	return r;
@@ -587,4 +611,88 @@ cer_session_free(struct cer_session *s)
 	cer_session_detach(s);
 	sodium_memzero(s, sizeof(*s));
 	free(s);
+}
+
+/* --- a new CA --------------------------------------------------------------------------- */
+
+/* "2 of 3 custodians" or "2 of 3 groups (officers: 2 of 3, auditors: 1 of 2)". */
+static void
+describe_quorum(const struct cer_vault *v, char *buf, size_t len)
+{
+	size_t g, used;
+
+	if (v->ngroups == 1) {
+		(void)snprintf(buf, len, "%u of %u custodians", v->groups[0].threshold,
+		               v->groups[0].count);
+		return;
+	}
+	(void)snprintf(buf, len, "%u of %zu groups (", v->group_threshold, v->ngroups);
+	for (g = 0; g < v->ngroups && (used = strlen(buf)) < len; g++)
+		(void)snprintf(buf + used, len - used, "%s%s: %u of %u", g ? ", " : "",
+		               v->groups[g].name, v->groups[g].threshold, v->groups[g].count);
+	if ((used = strlen(buf)) < len)
+		(void)snprintf(buf + used, len - used, ")");
+}
+
+int
+cer_session_record_share_set(struct cer_session *s, const struct cer_vault *v)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < v->ncustodians && r == 0; i++)
+		r = cer_session_record_as(s, v->custodians[i].name, "custodian", "share-issued", "",
+		                          "ok", "share set %u, group %u, member %u%s", v->identifier,
+		                          v->custodians[i].group_index + 1u,
+		                          v->custodians[i].member_index + 1u,
+		                          v->custodians[i].has_passphrase ? ", passphrase-protected"
+		                                                          : "");
+	return r;
+}
+
+void
+cer_session_describe_quorum(const struct cer_vault *v, char *buf, size_t len)
+{
+	describe_quorum(v, buf, len);
+}
+
+int
+cer_session_init_log(struct cer_session *s, struct cer_db *db, const char *dir,
+                     const struct cer_vault *v, X509 *root, const struct cer_backend *be,
+                     EVP_PKEY *key)
+{
+	struct cer_audit_head head;
+	char hex[65], quorum[512], cp_time[CER_AUDIT_TIME_LEN], path[PATH_MAX];
+	uint8_t fp[32];
+	unsigned int n = 0;
+	int r;
+
+	if (X509_digest(root, EVP_sha256(), fp, &n) != 1 || n != 32)
+		return custos_err_set_openssl(CUSTOS_ECRYPTO, "root fingerprint");
+	sodium_bin2hex(hex, sizeof(hex), fp, sizeof(fp));
+	describe_quorum(v, quorum, sizeof(quorum));
+	cer_session_attach(s, db);
+	if ((r = record_start(s)) != 0 ||
+	    (r = cer_session_record(s, "init", v->subject, "ok",
+	                            "key %s (%s backend); root certificate sha256 %s; share set "
+	                            "%u; quorum %s", v->key_alg, v->backend, hex, v->identifier,
+	                            quorum)) != 0)
+		goto out;
+	r = cer_session_record_share_set(s, v);
+	if (r == 0 && (r = cer_session_record(s, "key-state", "pre-active", "ok",
+	                                      "the new key starts pre-active")) == 0 &&
+	    (r = cer_session_record(s, "session-end", s->verb, "ok", NULL)) == 0) {
+		int64_t now = cer_session_now_ms(s);
+		cer_audit_time_format(now, cp_time);
+		r = cer_audit_checkpoint(db, be, key, s->id, now, &head);
+	}
+	s->ended = 1;
+	if (r == 0 && dir != NULL) {
+		(void)snprintf(s->home, sizeof(s->home), "%s", dir);
+		r = write_transcript(s, v->subject, fp, be, key, &head, cp_time, 0, path,
+		                     sizeof(path));
+	}
+out:
+	cer_session_detach(s);
+	return r;
 }

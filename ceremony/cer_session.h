@@ -5,8 +5,9 @@
  * it (the operator names themselves; custodians are identified by their
  * share), on which machine, when, and every step, each recorded in the audit
  * log as it happens.  A session that unlocks the root key ends with a
- * checkpoint (the chain head signed by the root key); a signing ceremony also
- * ends with a signed transcript.
+ * checkpoint (the chain head signed by the root key) and a signed transcript
+ * (every key ceremony: signing, CRL, key state, rotation, key test, and the
+ * key generation of init).
  *
  * Before anything is unlocked, a session that will use the key refuses a
  * clock earlier than the newest audit record; a signing ceremony also
@@ -103,6 +104,9 @@ const char *cer_session_id(const struct cer_session *s);
 const char *cer_session_operator(const struct cer_session *s);
 const char *cer_session_role(const struct cer_session *s);
 
+/* The file name (no directory) of the last transcript the session wrote; "" when none. */
+const char *cer_session_transcript_name(const struct cer_session *s);
+
 /* The session's clock: milliseconds, and whole seconds (for certificate times). */
 int64_t cer_session_now_ms(const struct cer_session *s);
 time_t cer_session_time(const struct cer_session *s);
@@ -153,14 +157,36 @@ int cer_session_artifact(struct cer_session *s, const char *name, const uint8_t 
 /*
  * Ends the session: records "session-end" with result (0: ok, else the
  * error and its detail); when u (the unlocked key) is given, signs the chain
- * head (the checkpoint); for a signing ceremony with u, writes the signed
- * transcript (h gives the CA's subject and root fingerprint) and puts its
- * path in transcript (len bytes; "" when none).  Returns 0 or the first
+ * head (the checkpoint) and, when h and transcript are given too, writes
+ * the signed transcript of the ceremony (h gives the CA's subject and root
+ * fingerprint) and puts its path in transcript (len bytes; "" when none).
+ * Call it after the operation's transaction is committed or rolled back.  Returns 0 or the first
  * error of the ending; result itself is not returned.  The session stays
  * allocated: free it with cer_session_free().
  */
 int cer_session_end(struct cer_session *s, const struct cer_home *h, const struct cer_unlocked *u,
                     int result, char *transcript, size_t len) CUSTOS_WUR;
+
+/*
+ * Records one "share-issued" per custodian of v's share set (as the
+ * custodian, role custodian: set, group, member; never the share).
+ */
+int cer_session_record_share_set(struct cer_session *s, const struct cer_vault *v) CUSTOS_WUR;
+
+/* "2 of 3 custodians" or "2 of 3 groups (officers: 2 of 3, ...)". */
+void cer_session_describe_quorum(const struct cer_vault *v, char *buf, size_t len);
+
+/*
+ * The audit log of a new CA (cer_init, in its staging directory): records
+ * the session's start, "init" (subject, key, root fingerprint, quorum), one
+ * "share-issued" per custodian (never the share), the key state and the end,
+ * signs them with the new key, and writes the key ceremony's transcript into
+ * dir/transcripts (dir: the staging directory; NULL: none).  The session is
+ * ended afterwards.
+ */
+int cer_session_init_log(struct cer_session *s, struct cer_db *db, const char *dir,
+                         const struct cer_vault *v, X509 *root, const struct cer_backend *be,
+                         EVP_PKEY *key) CUSTOS_WUR;
 
 /*
  * Frees s (NULL is a no-op), closing the database it opened.  A session not

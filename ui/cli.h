@@ -39,7 +39,8 @@ int cli_read_secret_file(const char *path, char *buf, size_t len);
 /* Where shares and passphrases come from (see cli_quorum.c). */
 #define CLI_MAX_SHARE_FILES 32
 enum { CLI_OPT_SHARE_FILE = 0x100, CLI_OPT_SHARES_FROM, CLI_OPT_PASSPHRASES_FROM, CLI_OPT_HOME,
-       CLI_OPT_JSON, CLI_OPT_HELP, CLI_OPT_FIRST_FREE };
+       CLI_OPT_JSON, CLI_OPT_HELP, CLI_OPT_OPERATOR, CLI_OPT_ROLE, CLI_OPT_CONFIRM_TIME,
+       CLI_OPT_ALLOW_NETWORK, CLI_OPT_FIRST_FREE };
 #define CLI_QUORUM_LONGOPTS \
 	{"share-file", required_argument, NULL, CLI_OPT_SHARE_FILE}, \
 	{"shares-from", required_argument, NULL, CLI_OPT_SHARES_FROM}, \
@@ -54,6 +55,7 @@ struct cli_quorum_opts {
 	const char *passphrases_from;
 	int confirm_passphrases; /* ask twice (when setting a passphrase) */
 	size_t refused;          /* shares refused while collecting */
+	struct cer_session *session; /* when set, every share offered is recorded in its audit log */
 };
 
 /* Takes one of the CLI_QUORUM_LONGOPTS options; CUSTOS_EINVAL for others. */
@@ -74,10 +76,79 @@ struct cer_unlocked;
 
 /*
  * Opens the CA home, collects a quorum from the options and unlocks the root
- * key.  On failure *hp may be set (free it) and *up is NULL.
+ * key.  On failure *hp may be set (free it) and *up is NULL.  Nothing is
+ * recorded in the audit log: verbs use cli_session_unlock() instead.
  */
 int cli_open_and_unlock(const char *home, struct cli_quorum_opts *qo, struct cer_home **hp,
                         struct cer_unlocked **up);
+
+/*
+ * Audited sessions (cli_session.c, ceremony/cer_session.h).  Who drives:
+ * --operator NAME (else $CUSTOS_OPERATOR), --role operator|security-officer|
+ * auditor; a signing ceremony also takes --confirm-time YYYY-MM-DDTHH:MMZ and
+ * --allow-network.
+ */
+#define CLI_SESSION_LONGOPTS \
+	{"operator", required_argument, NULL, CLI_OPT_OPERATOR}, \
+	{"role", required_argument, NULL, CLI_OPT_ROLE}, \
+	{"confirm-time", required_argument, NULL, CLI_OPT_CONFIRM_TIME}, \
+	{"allow-network", no_argument, NULL, CLI_OPT_ALLOW_NETWORK}
+#define CLI_SESSION_USAGE \
+	"[--operator NAME] [--role ROLE] [--confirm-time YYYY-MM-DDTHH:MMZ] [--allow-network]"
+
+struct cli_session_opts {
+	const char *operator_name; /* NULL: $CUSTOS_OPERATOR */
+	const char *role;          /* NULL: operator */
+	const char *confirm_time;
+	int allow_network;
+};
+
+struct cer_session;
+
+/* Takes one of the CLI_SESSION_LONGOPTS options: 0, or 1 when opt is not one of them. */
+int cli_session_option(struct cli_session_opts *o, int opt, const char *arg);
+
+/*
+ * Begins an audited session named verb on the CA at home (cli_home() applies)
+ * with flags (CER_SESSION_KEY, CER_SESSION_SIGNING); warns on stderr when a
+ * key session runs with a network interface up.  A refusal is recorded
+ * before it is returned.  so may be NULL.
+ */
+int cli_session_begin(const char *home, const char *verb, unsigned flags,
+                      const struct cli_session_opts *so, struct cer_session **sp);
+
+/* Prints a transcript's path, SHA-256 and the hash as words to read aloud. */
+void cli_print_transcript(const char *path);
+
+/* A session without a home yet (init): checks the operator's name and role. */
+int cli_session_new(const char *verb, const struct cli_session_opts *so, struct cer_session **sp);
+
+/*
+ * Collects the quorum for h with every share recorded in s's audit log, then
+ * unlocks (recorded).  *up is NULL on failure.
+ */
+int cli_session_quorum(struct cer_session *s, const struct cer_home *h, struct cli_quorum_opts *qo,
+                       struct cer_unlocked **up);
+
+/*
+ * The first half of every verb that needs the root key: begins the session
+ * (CER_SESSION_KEY is added to flags), opens the home, collects the quorum
+ * with every share recorded, and unlocks.  On failure *up is NULL and *hp,
+ * *sp may be set: pass them to cli_session_finish() all the same, which
+ * records the failure.
+ */
+int cli_session_unlock(const char *home, const char *verb, unsigned flags,
+                       const struct cli_session_opts *so, struct cli_quorum_opts *qo,
+                       struct cer_home **hp, struct cer_session **sp, struct cer_unlocked **up);
+
+/*
+ * The end of every audited verb: records r (0 or the verb's error); when u
+ * is given, signs the chain head, writes the ceremony's signed transcript
+ * (HOME/transcripts/) and prints its path and hash.  Frees s (NULL: returns r).  Returns r when it
+ * is an error (its detail kept for cli_fail), else the ending's error.
+ */
+int cli_session_finish(struct cer_session *s, const struct cer_home *h,
+                       const struct cer_unlocked *u, int r);
 
 int cli_shares(int argc, char **argv);
 int cli_csr(int argc, char **argv);
@@ -95,5 +166,8 @@ int cli_mounts(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_sign(int argc, char **argv);
 int cli_crl(int argc, char **argv);
+int cli_audit(int argc, char **argv);
+int cli_transcript(int argc, char **argv);
+int cli_preflight(int argc, char **argv);
 
 #endif

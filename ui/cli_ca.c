@@ -15,6 +15,7 @@
 #include "ceremony/cer_card.h"
 #include "ceremony/cer_file.h"
 #include "ceremony/cer_home.h"
+#include "ceremony/cer_session.h"
 #include "ui/cli.h"
 
 /* --- share delivery ---------------------------------------------------------- */
@@ -327,25 +328,30 @@ cli_init(int argc, char **argv)
 		{"profiles", required_argument, NULL, OPT_PROFILES},
 		{"help", no_argument, NULL, CLI_OPT_HELP},
 		PLAN_LONGOPTS,
+		CLI_SESSION_LONGOPTS,
 		{NULL, 0, NULL, 0}};
 	const char *home = NULL, *key = "ec-p384", *profiles = NULL;
 	uint8_t *profiles_json = NULL;
 	struct cer_init_params p;
 	struct cli_quorum_opts qo;
+	struct cli_session_opts so;
 	struct plan_opts po;
 	struct cer_home *h = NULL;
+	struct cer_session *s = NULL;
 	uint8_t fp[32];
-	char hex[65];
+	char hex[65], transcript[PATH_MAX + 160];
+	int printed_transcript = 0;
 	size_t i;
 	int c, r;
 
 	memset(&p, 0, sizeof(p));
 	memset(&qo, 0, sizeof(qo));
+	memset(&so, 0, sizeof(so));
 	memset(&po, 0, sizeof(po));
 	qo.confirm_passphrases = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if ((r = plan_option(&po, c, optarg)) == 0)
+		if ((r = plan_option(&po, c, optarg)) == 0 || cli_session_option(&so, c, optarg) == 0)
 			continue;
 		if (r < 0)
 			return cli_fail(r, "init");
@@ -370,7 +376,7 @@ cli_init(int argc, char **argv)
 	if (!plan_given(&po))
 		return cli_usage_error(init_usage, "--threshold and --custodian are required");
 	if ((r = plan_finish(&po)) != 0 || (r = ca_alg_from_name(key, &p.alg)) != 0 ||
-	    (r = check_delivery(&po, &po.plan)) != 0)
+	    (r = check_delivery(&po, &po.plan)) != 0 || (r = cli_session_new("init", &so, &s)) != 0)
 		return cli_fail(r, "init");
 	if (profiles != NULL &&
 	    (r = cer_file_read(profiles, 64 * 1024, &profiles_json, &p.profiles_len)) != 0)
@@ -383,12 +389,19 @@ cli_init(int argc, char **argv)
 	p.deliver_ctx = &po.d;
 	p.passphrase = cli_passphrase;
 	p.passphrase_ctx = &qo;
+	p.session = s; /* the new home's audit log starts with this session, signed by the new key */
 	r = cer_init(&p);
 	free(profiles_json);
 	if (r != 0) {
+		cer_session_free(s);
 		undeliver(&po.d);
 		return cli_fail(r, "init");
 	}
+	if (cer_session_transcript_name(s)[0] != '\0' &&
+	    snprintf(transcript, sizeof(transcript), "%s/transcripts/%s", p.home,
+	             cer_session_transcript_name(s)) < (int)sizeof(transcript))
+		printed_transcript = 1;
+	cer_session_free(s);
 	if ((r = cer_home_open(p.home, &h)) != 0 || (r = cer_root_fingerprint(h, fp)) != 0) {
 		cer_home_free(h);
 		return cli_fail(r, "init");
@@ -402,8 +415,25 @@ cli_init(int argc, char **argv)
 	printf("share set:          %u, %zu custodians\n", h->vault->identifier, h->vault->ncustodians);
 	for (i = 0; i < po.d.nwritten; i++)
 		printf("share written:      %s\n", po.d.written[i]);
+	if (printed_transcript)
+		cli_print_transcript(transcript);
 	cer_home_free(h);
 	return CLI_OK;
+}
+
+/* The rotation and the new share set, in the audit log. */
+static int
+record_rotation(struct cer_session *s, uint16_t old, const struct cer_vault *v)
+{
+	char object[64], quorum[512];
+	int r;
+
+	(void)snprintf(object, sizeof(object), "share set %u -> %u", old, v->identifier);
+	cer_session_describe_quorum(v, quorum, sizeof(quorum));
+	if ((r = cer_session_record(s, "rotate", object, "ok", "old set retired; quorum %s",
+	                            quorum)) != 0)
+		return r;
+	return cer_session_record_share_set(s, v);
 }
 
 int
@@ -416,10 +446,13 @@ cli_shares_rotate(int argc, char **argv)
 	static const struct option opts[] = {{"home", required_argument, NULL, CLI_OPT_HOME},
 	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
 	                                     CLI_QUORUM_LONGOPTS, PLAN_LONGOPTS,
+	                                     CLI_SESSION_LONGOPTS,
 	                                     {NULL, 0, NULL, 0}};
 	struct cli_quorum_opts qo;
+	struct cli_session_opts so;
 	struct plan_opts po;
 	struct cer_home *h = NULL;
+	struct cer_session *s = NULL;
 	struct cer_unlocked *u = NULL;
 	const struct cer_share_plan *plan = NULL;
 	struct cer_share_plan same;
@@ -429,10 +462,11 @@ cli_shares_rotate(int argc, char **argv)
 	int c, r;
 
 	memset(&qo, 0, sizeof(qo));
+	memset(&so, 0, sizeof(so));
 	memset(&po, 0, sizeof(po));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if ((r = plan_option(&po, c, optarg)) == 0)
+		if ((r = plan_option(&po, c, optarg)) == 0 || cli_session_option(&so, c, optarg) == 0)
 			continue;
 		if (r < 0)
 			return cli_fail(r, "shares rotate");
@@ -461,19 +495,22 @@ cli_shares_rotate(int argc, char **argv)
 	}
 	cer_home_free(h);
 	h = NULL;
-	if ((r = cli_open_and_unlock(home, &qo, &h, &u)) == 0) {
+	if ((r = cli_session_unlock(home, "rotate", 0, &so, &qo, &h, &s, &u)) == 0) {
 		old = h->vault->identifier;
 		qo.confirm_passphrases = 1;
-		r = cer_rotate(h, u, plan, deliver, &po.d, cli_passphrase, &qo, time(NULL));
+		r = cer_rotate(h, u, plan, deliver, &po.d, cli_passphrase, &qo, cer_session_time(s));
+		if (r == 0)
+			r = record_rotation(s, old, h->vault);
 		if (r == 0) {
 			printf("share set %u retired; new share set %u for %zu custodians\n", old,
 			       h->vault->identifier, h->vault->ncustodians);
 			for (i = 0; i < po.d.nwritten; i++)
 				printf("share written:      %s\n", po.d.written[i]);
-		} else {
-			undeliver(&po.d);
+		} else if (h->vault->identifier == old) {
+			undeliver(&po.d); /* the old set still opens the vault */
 		}
 	}
+	r = cli_session_finish(s, h, u, r);
 	cer_unlocked_free(u);
 	cer_home_free(h);
 	return r == 0 ? CLI_OK : cli_fail(r, "shares rotate");
@@ -612,33 +649,65 @@ cli_open_and_unlock(const char *home, struct cli_quorum_opts *qo, struct cer_hom
 
 /* Unlocks the key and signs a probe: proves a quorum opens the vault. */
 static int
-key_test(const char *home, struct cli_quorum_opts *qo)
+key_test(const char *home, const struct cli_session_opts *so, struct cli_quorum_opts *qo)
 {
 	struct cer_home *h = NULL;
-	struct cer_quorum *q = NULL;
+	struct cer_session *s = NULL;
 	struct cer_unlocked *u = NULL;
 	struct timespec t0, t1;
 	uint8_t sig[1024];
 	size_t siglen;
+	double ms = 0;
 	int r;
 
-	if ((r = cer_home_open(cli_home(home), &h)) == 0 &&
-	    (r = cli_collect_quorum(h->vault, qo, &q)) == 0) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		r = cer_unlock(h, q, &u);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((r = cli_session_unlock(home, "key-test", 0, so, qo, &h, &s, &u)) == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		r = u->backend->sign(u->key, (const uint8_t *)"custos key test", 15, sig, &siglen);
 		if (r == 0)
-			r = u->backend->sign(u->key, (const uint8_t *)"custos key test", 15, sig, &siglen);
+			r = cer_session_record(s, "key-test", "", "ok", "a probe was signed");
 		if (r == 0)
 			printf("the quorum opens the vault: key %s, state %s (unlocked in %.1f ms)\n",
-			       h->vault->key_alg, cer_state_name(h->vault->state),
-			       (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			               (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+			       h->vault->key_alg, cer_state_name(h->vault->state), ms);
 	}
+	r = cli_session_finish(s, h, u, r);
 	cer_unlocked_free(u);
-	cer_quorum_free(q);
 	cer_home_free(h);
 	return r == 0 ? CLI_OK : cli_fail(r, "key test");
+}
+
+/* Moves the key to state to, in an audited session; refusals are recorded too. */
+static int
+key_state(const char *home, const char *what, enum cer_key_state to,
+          const struct cli_session_opts *so, struct cli_quorum_opts *qo)
+{
+	struct cer_home *h = NULL;
+	struct cer_session *s = NULL;
+	struct cer_unlocked *u = NULL;
+	enum cer_key_state from;
+	char object[64];
+	int r;
+
+	if ((r = cli_session_begin(home, "key-state", CER_SESSION_KEY, so, &s)) != 0)
+		return cli_fail(r, what);
+	/* Refused before any custodian types a share. */
+	if ((r = cer_home_open(cli_home(home), &h)) == 0 &&
+	    (r = cer_state_transition_ok(h->vault->state, to)) == 0 &&
+	    (r = cli_session_quorum(s, h, qo, &u)) == 0) {
+		from = h->vault->state;
+		(void)snprintf(object, sizeof(object), "%s -> %s", cer_state_name(from),
+		               cer_state_name(to));
+		r = cer_key_set_state(h, u, to, cer_session_time(s));
+		if (r == 0)
+			r = cer_session_record(s, "key-state", object, "ok", NULL);
+		if (r == 0)
+			printf("key state: %s\n", object);
+	}
+	r = cli_session_finish(s, h, u, r);
+	cer_unlocked_free(u);
+	cer_home_free(h);
+	return r == 0 ? CLI_OK : cli_fail(r, what);
 }
 
 int
@@ -646,11 +715,12 @@ cli_key(int argc, char **argv)
 {
 	static const char usage[] =
 		"custos key activate|deactivate|compromise|destroy|test [--home DIR] [--yes] "
-		CLI_QUORUM_USAGE "\n  test: unlock the key with a quorum and sign a probe; nothing changes";
+		CLI_QUORUM_USAGE "\n       " CLI_SESSION_USAGE
+		"\n  test: unlock the key with a quorum and sign a probe; nothing changes";
 	static const struct option opts[] = {{"home", required_argument, NULL, CLI_OPT_HOME},
 	                                     {"yes", no_argument, NULL, 'y'},
 	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
-	                                     CLI_QUORUM_LONGOPTS,
+	                                     CLI_QUORUM_LONGOPTS, CLI_SESSION_LONGOPTS,
 	                                     {NULL, 0, NULL, 0}};
 	static const struct {
 		const char *verb;
@@ -660,12 +730,11 @@ cli_key(int argc, char **argv)
 	             {"compromise", CER_STATE_COMPROMISED},
 	             {"destroy", CER_STATE_DESTROYED}};
 	struct cli_quorum_opts qo;
-	struct cer_home *h = NULL;
-	struct cer_unlocked *u = NULL;
+	struct cli_session_opts so;
 	const char *home = NULL;
-	enum cer_key_state to = CER_STATE_ACTIVE, from;
+	enum cer_key_state to = CER_STATE_ACTIVE;
 	size_t i;
-	int c, r, yes = 0, found = 0;
+	int c, yes = 0, found = 0;
 
 	if (argc < 2)
 		return cli_usage_error(usage, "key needs a sub-command");
@@ -683,10 +752,13 @@ cli_key(int argc, char **argv)
 	if (!found)
 		return cli_usage_error(usage, "unknown key sub-command '%s'", argv[1]);
 	memset(&qo, 0, sizeof(qo));
+	memset(&so, 0, sizeof(so));
 	optind = 1;
 	argc--;
 	argv++;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_session_option(&so, c, optarg) == 0)
+			continue;
 		if (c == CLI_OPT_HOME)
 			home = optarg;
 		else if (c == 'y')
@@ -700,22 +772,8 @@ cli_key(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	if (found == 2)
-		return key_test(home, &qo);
+		return key_test(home, &so, &qo);
 	if (to == CER_STATE_DESTROYED && !yes)
 		return cli_usage_error(usage, "destroying the root key cannot be undone: add --yes");
-	if ((r = cer_home_open(cli_home(home), &h)) != 0 ||
-	    (r = cer_state_transition_ok(h->vault->state, to)) != 0) {
-		cer_home_free(h);
-		return cli_fail(r, argv[0]);
-	}
-	cer_home_free(h);
-	if ((r = cli_open_and_unlock(home, &qo, &h, &u)) == 0) {
-		from = h->vault->state;
-		r = cer_key_set_state(h, u, to, time(NULL));
-		if (r == 0)
-			printf("key state: %s -> %s\n", cer_state_name(from), cer_state_name(to));
-	}
-	cer_unlocked_free(u);
-	cer_home_free(h);
-	return r == 0 ? CLI_OK : cli_fail(r, argv[0]);
+	return key_state(home, argv[0], to, &so, &qo);
 }

@@ -14,6 +14,7 @@
 
 #include "ceremony/cer_file.h"
 #include "ceremony/cer_card.h"
+#include "ceremony/cer_session.h"
 #include "ui/cli.h"
 
 #define LINE_MAX_SHARE (CER_MNEMONIC_MAX * 2)
@@ -196,6 +197,8 @@ cli_collect_quorum(const struct cer_vault *v, struct cli_quorum_opts *o, struct 
 	*out = NULL;
 	if ((r = cer_quorum_new(v, &q)) != 0)
 		return r;
+	if (o->session != NULL)
+		cer_session_watch(o->session, q);
 	for (i = 0; i < o->nfiles && cer_quorum_needed(q) > 0; i++) {
 		int fd = open(o->files[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0 || (f = fdopen(fd, "r")) == NULL) {

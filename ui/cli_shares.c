@@ -10,6 +10,7 @@
 
 #include "ceremony/cer_card.h"
 #include "ceremony/cer_home.h"
+#include "ceremony/cer_session.h"
 #include "ui/cli.h"
 
 static const char check_usage[] = "custos shares check [--json] [FILE|-]";
@@ -90,22 +91,37 @@ out:
 	return rc;
 }
 
-/* Offers each share to the commitment check only; reports every custodian. */
+/*
+ * Offers each share to the commitment check only; reports every custodian
+ * and records the result (the custodian and the reason, never the share).
+ */
 static int
 verify_source(const struct cer_vault *v, struct cli_quorum_opts *o, const char *text,
               const char *from, int *seen)
 {
 	struct cer_offer_result res;
-	char msg[768];
+	char msg[768], word[32] = "";
 	size_t i;
-	int r = cer_quorum_check_one(v, text, cli_passphrase, o, &res);
+	int r = cer_quorum_check_one(v, text, cli_passphrase, o, &res), a;
 
+	if (res.bad_word > 0)
+		(void)snprintf(word, sizeof(word), " (word %zu)", res.bad_word);
+	custos_err_describe(r, msg, sizeof(msg));
+	a = cer_session_record_as(o->session,
+	                          res.custodian[0] ? res.custodian : "(unidentified share)",
+	                          "custodian", "share-verify", "", r == 0 ? "verified" : "refused",
+	                          "%s%s", r == 0 ? "matches its commitment; nothing unlocked"
+	                                         : custos_strerror(r), word);
+	if (a != 0)
+		fprintf(stderr, "custos: could not record this in the audit log: %s\n",
+		        custos_err_detail());
 	if (r != 0) {
 		fprintf(stderr, "refused the share from %s%s%s: %s\n", from,
-		        res.custodian[0] ? ", which names " : "", res.custodian,
-		        custos_err_describe(r, msg, sizeof(msg)));
+		        res.custodian[0] ? ", which names " : "", res.custodian, msg);
 		return r;
 	}
+	if (a != 0)
+		return a;
 	for (i = 0; i < v->ncustodians; i++)
 		if (strcmp(v->custodians[i].name, res.custodian) == 0)
 			seen[i] = 1;
@@ -116,12 +132,15 @@ verify_source(const struct cer_vault *v, struct cli_quorum_opts *o, const char *
 static int
 shares_verify(int argc, char **argv)
 {
-	static const char usage[] = "custos shares verify [--home DIR] " CLI_QUORUM_USAGE;
+	static const char usage[] = "custos shares verify [--home DIR] " CLI_QUORUM_USAGE
+	                            " [--operator NAME] [--role ROLE]";
 	static const struct option opts[] = {{"home", required_argument, NULL, CLI_OPT_HOME},
 	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
-	                                     CLI_QUORUM_LONGOPTS,
+	                                     CLI_QUORUM_LONGOPTS, CLI_SESSION_LONGOPTS,
 	                                     {NULL, 0, NULL, 0}};
 	struct cli_quorum_opts qo;
+	struct cli_session_opts so;
+	struct cer_session *s = NULL;
 	struct cer_home *h = NULL;
 	const char *home = NULL;
 	char *text = NULL, from[PATH_MAX + 32];
@@ -130,8 +149,11 @@ shares_verify(int argc, char **argv)
 	FILE *f;
 
 	memset(&qo, 0, sizeof(qo));
+	memset(&so, 0, sizeof(so));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_session_option(&so, c, optarg) == 0)
+			continue;
 		if (c == CLI_OPT_HOME)
 			home = optarg;
 		else if (c == CLI_OPT_HELP) {
@@ -142,12 +164,16 @@ shares_verify(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
-	if ((r = cer_home_open(cli_home(home), &h)) != 0)
+	if ((r = cli_session_begin(home, "shares-verify", 0, &so, &s)) != 0)
 		return cli_fail(r, "shares verify");
-	if ((text = sodium_malloc(CER_MNEMONIC_MAX * 2)) == NULL) {
+	if ((r = cer_home_open(cli_home(home), &h)) != 0 ||
+	    (text = sodium_malloc(CER_MNEMONIC_MAX * 2)) == NULL) {
+		r = r != 0 ? r : custos_err_set(CUSTOS_ENOMEM, "shares verify");
+		r = cli_session_finish(s, h, NULL, r);
 		cer_home_free(h);
-		return cli_fail(CUSTOS_ENOMEM, "shares verify");
+		return cli_fail(r, "shares verify");
 	}
+	qo.session = s;
 	for (i = 0; i < qo.nfiles; i++) {
 		if ((r = cli_read_secret_file(qo.files[i], text, CER_MNEMONIC_MAX * 2)) != 0) {
 			bad += cli_fail(r, "shares verify") != 0;
@@ -178,13 +204,17 @@ shares_verify(int argc, char **argv)
 	       h->vault->ncustodians, bad, bad == 1 ? "" : "s");
 	sodium_memzero(text, CER_MNEMONIC_MAX * 2);
 	sodium_free(text);
+	r = bad > 0 ? custos_err_set(CUSTOS_ESHARE, "%d share%s refused", bad, bad == 1 ? "" : "s")
+	    : verified == 0 ? custos_err_set(CUSTOS_ENOENT, "no share was presented")
+	                    : 0;
+	if (r == 0)
+		r = cer_session_record(s, "shares-verify", "", "ok", "%zu of %zu custodians verified",
+		                       verified, h->vault->ncustodians);
+	r = cli_session_finish(s, h, NULL, r);
 	cer_home_free(h);
-	if (bad > 0)
-		return CLI_FAIL;
-	if (verified == 0)
-		return cli_fail(custos_err_set(CUSTOS_ENOENT, "no share was presented"),
-		                "shares verify");
-	return CLI_OK;
+	if (r != 0 && bad > 0)
+		return CLI_FAIL; /* each refusal was reported above */
+	return r == 0 ? CLI_OK : cli_fail(r, "shares verify");
 }
 
 int

@@ -26,6 +26,9 @@ static const struct cli_verb verbs[] = {
 	{"import-qr", cli_import_qr, "reassemble an artifact from scanned UR parts"},
 	{"mounts", cli_mounts, "list the mounted removable media"},
 	{"backup", cli_backup, "back up the CA home, or verify a backup (backup verify DIR)"},
+	{"audit", cli_audit, "verify, show or export the audit log (root.pem and ca.db suffice)"},
+	{"transcript", cli_transcript, "verify a ceremony transcript's signature (transcript verify FILE)"},
+	{"preflight", cli_preflight, "the checks a signing ceremony starts with: air gap, clock, operator"},
 	{"tui", tui_main, "the ceremony application (also `custos` alone on a terminal)"},
 };
 
