@@ -273,6 +273,142 @@ test_plain_profile_and_rsa_root(void)
 	EVP_PKEY_free(skey);
 }
 
+/* A TLS server certificate for dns under ca (ca_key), made with OpenSSL's own API. */
+static X509 *
+make_leaf(X509 *ca, EVP_PKEY *ca_key, const char *dns)
+{
+	static const char *const conf[][2] = {
+	        {"basicConstraints", "critical,CA:FALSE"},
+	        {"keyUsage", "critical,digitalSignature"},
+	        {"extendedKeyUsage", "serverAuth"},
+	        {"subjectKeyIdentifier", "hash"},
+	        {"authorityKeyIdentifier", "keyid:always"},
+	};
+	EVP_PKEY *k = gen(CA_ALG_EC_P256);
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	ASN1_INTEGER *serial = ASN1_INTEGER_new();
+	unsigned char sb[16];
+	char san[300];
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+	size_t i;
+
+	CHECK_EQ(custos_random(sb, sizeof(sb)), 0);
+	sb[0] = (unsigned char)((sb[0] & 0x7f) | 0x01);
+	ASN1_STRING_set(serial, sb, sizeof(sb));
+	X509_set_version(x, X509_VERSION_3);
+	X509_set_serialNumber(x, serial);
+	X509_NAME_add_entry_by_NID(n, NID_commonName, V_ASN1_UTF8STRING, (const unsigned char *)dns,
+	                           -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, X509_get_subject_name(ca));
+	ASN1_TIME_set(X509_getm_notBefore(x), now - 60);
+	ASN1_TIME_set(X509_getm_notAfter(x), now + 90 * DAY);
+	X509_set_pubkey(x, k);
+	X509V3_set_ctx(&ctx, ca, x, NULL, NULL, 0);
+	for (i = 0; i < sizeof(conf) / sizeof(conf[0]); i++) {
+		ext = X509V3_EXT_nconf(NULL, &ctx, conf[i][0], conf[i][1]);
+		CHECK(ext != NULL && X509_add_ext(x, ext, -1) == 1);
+		X509_EXTENSION_free(ext);
+	}
+	(void)snprintf(san, sizeof(san), "DNS:%s", dns);
+	ext = X509V3_EXT_nconf(NULL, &ctx, "subjectAltName", san);
+	CHECK(ext != NULL && X509_add_ext(x, ext, -1) == 1);
+	X509_EXTENSION_free(ext);
+	CHECK(X509_sign(x, ca_key, EVP_sha256()) > 0);
+	ASN1_INTEGER_free(serial);
+	X509_NAME_free(n);
+	EVP_PKEY_free(k);
+	return x;
+}
+
+/*
+ * leaf -> sub -> root through openssl verify and python3 cryptography's
+ * PolicyBuilder (a CA/B Forum web PKI profile, name constraints included):
+ * 0 when both accept it.
+ */
+static int
+chain_accepted(X509 *sub, X509 *leaf, const char *dns)
+{
+	static const char py[] = "import sys\n"
+	                         "from cryptography import x509\n"
+	                         "from cryptography.x509.verification import PolicyBuilder, Store\n"
+	                         "def load(p):\n"
+	                         "    return x509.load_pem_x509_certificate(open(p, 'rb').read())\n"
+	                         "root, sub, leaf = (load(p) for p in sys.argv[1:4])\n"
+	                         "v = PolicyBuilder().store(Store([root])).build_server_verifier(\n"
+	                         "    x509.DNSName(sys.argv[4]))\n"
+	                         "v.verify(leaf, [sub])\n";
+	char cmd[700];
+	FILE *f;
+	int a, b;
+
+	write_pem("root.pem", root);
+	write_pem("sub.pem", sub);
+	write_pem("leaf.pem", leaf);
+	(void)snprintf(cmd, sizeof(cmd), "%s/verify.py", dir);
+	CHECK((f = fopen(cmd, "w")) != NULL);
+	if (f != NULL) {
+		fputs(py, f);
+		fclose(f);
+	}
+	a = run("openssl verify -x509_strict -CAfile %s/root.pem -untrusted %s/sub.pem "
+	        "%s/leaf.pem >%s/openssl.out 2>&1");
+	(void)snprintf(cmd, sizeof(cmd),
+	               "python3 %s/verify.py %s/root.pem %s/sub.pem %s/leaf.pem %s "
+	               ">%s/python.out 2>&1",
+	               dir, dir, dir, dir, dns, dir);
+	b = system(cmd);
+	b = WIFEXITED(b) ? WEXITSTATUS(b) : -1;
+	return (a != 0) + 2 * (b != 0);
+}
+
+static void
+test_chain_and_issuer_bytes(void)
+{
+	X509_REQ *csr = csr_dn(sub_key, "/C=US/O=Example/CN=Example Issuing CA 2");
+	X509 *sub = NULL, *leaf, *bad;
+	X509_NAME *reencoded = X509_NAME_new();
+	struct ca_lint_report rep;
+
+	CHECK_EQ(ca_issue_cert(full, root, root_key, csr, now, NULL, &sub), 0);
+	if (sub == NULL) {
+		X509_REQ_free(csr);
+		return;
+	}
+	/* A server under the name constraints passes both; one outside them fails both. */
+	leaf = make_leaf(sub, sub_key, "www.example.com");
+	CHECK_EQ(chain_accepted(sub, leaf, "www.example.com"), 0);
+	if (chain_accepted(sub, leaf, "www.example.com") != 0)
+		(void)run("cat %s/openssl.out %s/python.out >&2");
+	X509_free(leaf);
+	leaf = make_leaf(sub, sub_key, "www.example.org");
+	CHECK_EQ(chain_accepted(sub, leaf, "www.example.org"), 3);
+	X509_free(leaf);
+	/*
+	 * The same subordinate with its issuer re-encoded (O as PrintableString,
+	 * the same text) and signed by the root key: OpenSSL still accepts it,
+	 * GnuTLS does not, and neither does the lint.
+	 */
+	bad = X509_dup(sub);
+	X509_NAME_add_entry_by_NID(reencoded, NID_countryName, V_ASN1_PRINTABLESTRING,
+	                           (const unsigned char *)"US", -1, -1, 0);
+	X509_NAME_add_entry_by_NID(reencoded, NID_organizationName, V_ASN1_PRINTABLESTRING,
+	                           (const unsigned char *)"Example", -1, -1, 0);
+	X509_NAME_add_entry_by_NID(reencoded, NID_commonName, V_ASN1_UTF8STRING,
+	                           (const unsigned char *)"Example Root CA", -1, -1, 0);
+	X509_set_issuer_name(bad, reencoded);
+	CHECK(X509_sign(bad, root_key, EVP_sha384()) > 0);
+	CHECK_EQ(verifiers_accept(bad), 3); /* openssl accepts, certtool refuses */
+	CHECK_EQ(ca_lint_issuing(bad, full, root, now, &rep), CUSTOS_ELINT);
+	CHECK(rep.n == 1 && strcmp(rep.findings[0].rule, "ca.issuer-bytes") == 0);
+	X509_free(bad);
+	X509_NAME_free(reencoded);
+	X509_free(sub);
+	X509_REQ_free(csr);
+}
+
 /* ca_issue_cert on csr must fail with code and a detail containing want. */
 static void
 refused(const struct ca_profile *p, EVP_PKEY *key, X509_REQ *csr, time_t t, int code,
@@ -504,6 +640,7 @@ main(void)
 	setup();
 	RUN(test_full_profile);
 	RUN(test_plain_profile_and_rsa_root);
+	RUN(test_chain_and_issuer_bytes);
 	RUN(test_subject_refusals);
 	RUN(test_other_refusals);
 	RUN(test_subject_alone);
