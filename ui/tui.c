@@ -70,8 +70,10 @@ tui_pop(struct tui *t)
 	if (s->ops->close != NULL)
 		s->ops->close(t, s);
 	/* What a secret screen showed must leave the terminal, not just our buffers. */
-	if (s->ops->flags & TUI_F_SECRET)
+	if (s->ops->flags & TUI_F_SECRET) {
 		clearok(curscr, TRUE);
+		t->wipe_scrollback = 1;
+	}
 	free(s);
 	t->help = 0;
 }
@@ -201,7 +203,9 @@ draw_header(const struct tui *t)
 	attrset(tui_style(t, TUI_S_TITLE));
 	mvhline(0, 0, ' ', COLS);
 	tui_fmt(line, sizeof(line), " custos  %s  %s", t->ca_name[0] ? t->ca_name : "no CA yet",
-	        t->top != NULL ? t->top->ops->title : "");
+	        t->top == NULL     ? ""
+	        : t->top->title[0] ? t->top->title
+	                           : t->top->ops->title);
 	tui_put(t, 0, 0, COLS - tui_width(now) - 2, TUI_S_TITLE, line);
 	tui_put(t, 0, COLS - tui_width(now) - 1, tui_width(now), TUI_S_TITLE, now);
 	attrset(A_NORMAL);
@@ -248,7 +252,10 @@ draw_help(const struct tui *t)
 	mvaddch(y0, x0 + w - 1, ACS_URCORNER);
 	mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
 	mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
-	tui_putf(t, y0, x0 + 2, TUI_S_HEADING, " Help: %s ", t->top ? t->top->ops->title : "");
+	tui_putf(t, y0, x0 + 2, TUI_S_HEADING, " Help: %s ",
+	         t->top == NULL     ? ""
+	         : t->top->title[0] ? t->top->title
+	                            : t->top->ops->title);
 	y = y0 + 2;
 	y += tui_wrap(t, y, x0 + 2, w - 4, y0 + h - 3 - y, TUI_S_NORMAL, text);
 	y++;
@@ -287,6 +294,16 @@ draw(struct tui *t)
 			draw_help(t);
 	}
 	refresh();
+	/*
+	 * On the alternate screen nothing reaches the scrollback.  Without one, a
+	 * cleared screen may be pushed into it (tmux does): erase it too (ED 3, which
+	 * xterm, tmux and the Linux console know; others ignore it).
+	 */
+	if (t->wipe_scrollback && !t->has_altscreen) {
+		putp("\033[3J");
+		fflush(stdout);
+	}
+	t->wipe_scrollback = 0;
 }
 
 /* --- the loop ------------------------------------------------------------------------ */
@@ -454,12 +471,16 @@ run(struct tui *t)
 		loop(t);
 	while (t->top != NULL)
 		tui_pop(t);
-	/* Leave nothing on the alternate screen. */
+	/* Leave nothing on the alternate screen (or, without one, on the screen). */
 	erase();
 	clearok(curscr, TRUE);
 	refresh();
 	endwin();
 	delscreen(scr);
+	if (!t->has_altscreen) {
+		fputs("\033[H\033[2J\033[3J", stdout);
+		fflush(stdout);
+	}
 	return CLI_OK;
 }
 

@@ -94,6 +94,7 @@ struct tui_screen {
 	const struct tui_screen_ops *ops;
 	void *st;
 	struct tui_screen *below;
+	char title[64]; /* overrides ops->title in the header when set */
 };
 
 /* The application. */
@@ -108,7 +109,8 @@ struct tui {
 	int color; /* colours in use (NO_COLOR unset, terminal able) */
 	int utf8;  /* block and bullet characters available */
 	int has_altscreen;
-	int help; /* the help overlay is shown */
+	int wipe_scrollback; /* a secret left the screen: also clear the scrollback */
+	int help;            /* the help overlay is shown */
 	int too_small;
 	unsigned long ticks;
 	char handed_to[CER_NAME_MAX]; /* the custodian now holding the laptop, "" for the operator
@@ -155,6 +157,9 @@ enum tui_style {
 	TUI_S_STATUS, /* the status line */
 	TUI_S_COUNT
 };
+
+/* What went wrong, for a field: the core's detail when it has one, else the message. */
+void tui_err_text(int code, char *buf, size_t len);
 
 /* snprintf for text on screen: cutting it short is harmless, so it is not an error. */
 void tui_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

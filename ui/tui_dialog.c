@@ -21,6 +21,8 @@ message_open(struct tui *t, struct tui_screen *s, void *arg)
 	if (m == NULL)
 		return CUSTOS_ENOMEM;
 	*m = *(const struct tui_message *)arg;
+	if (m->title != NULL)
+		tui_fmt(s->title, sizeof(s->title), "%s", m->title);
 	s->st = m;
 	return 0;
 }
@@ -99,6 +101,8 @@ confirm_open(struct tui *t, struct tui_screen *s, void *arg)
 		st->c.yes_label = "Continue";
 	if (st->c.no_label == NULL)
 		st->c.no_label = "Cancel";
+	if (st->c.title != NULL)
+		tui_fmt(s->title, sizeof(s->title), "%s", st->c.title);
 	s->st = st;
 	return 0;
 }

@@ -15,6 +15,16 @@
 static attr_t styles[TUI_S_COUNT];
 
 void
+tui_err_text(int code, char *buf, size_t len)
+{
+	const char *detail = custos_err_detail();
+
+	tui_fmt(buf, len, "%s", detail[0] != '\0' ? detail : custos_strerror(code));
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+}
+
+void
 tui_fmt(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;

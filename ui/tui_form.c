@@ -15,13 +15,26 @@
 
 #define LABEL_COLS 30
 
+#define ERROR_LINES 2
+
+static int
+error_lines(const struct tui_field *fl)
+{
+	int n;
+
+	if (fl->error[0] == '\0')
+		return 0;
+	n = tui_wrap_lines(fl->error, COLS - TUI_LEFT - LABEL_COLS - 1);
+	return n < ERROR_LINES ? n : ERROR_LINES;
+}
+
 /* Rows the field takes: itself, its error, and its hint when it has the focus. */
 static int
 field_rows(const struct tui_form *f, size_t i)
 {
 	const struct tui_field *fl = &f->fields[i];
 
-	return 1 + (fl->error[0] != '\0') + (i == f->cur && fl->hint != NULL && !fl->error[0]);
+	return 1 + error_lines(fl) + (i == f->cur && fl->hint != NULL && !fl->error[0]);
 }
 
 static void
@@ -80,7 +93,7 @@ tui_form_draw(const struct tui *t, struct tui_form *f, int y, int h)
 		draw_input(t, fl, y, x, focus);
 		y++;
 		if (fl->error[0] != '\0')
-			tui_put(t, y++, x, COLS - x - 1, TUI_S_ERROR, fl->error);
+			y += tui_wrap(t, y, x, COLS - x - 1, ERROR_LINES, TUI_S_ERROR, fl->error);
 		else if (focus && fl->hint != NULL)
 			tui_put(t, y++, x, COLS - x - 1, TUI_S_DIM, fl->hint);
 	}

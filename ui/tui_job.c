@@ -249,6 +249,7 @@ tui_job_answer(struct tui *t, int rc)
 		return;
 	pop_to_busy(t, j);
 	j->serving = 0;
+	clock_gettime(CLOCK_MONOTONIC, &j->started); /* time the work, not the custodian */
 	tui_fmt(t->handed_to, sizeof(t->handed_to), "%s",
 	        rc == 0 && j->ask.kind == TUI_ASK_PASSPHRASE ? j->ask.custodian : "");
 	pthread_mutex_lock(&j->mu);
@@ -275,8 +276,10 @@ tui_job_cancel(struct tui *t)
 void
 tui_job_step(struct tui *t, size_t i)
 {
-	if (t->job != NULL)
+	if (t->job != NULL && t->job->step != i) {
 		t->job->step = i;
+		clock_gettime(CLOCK_MONOTONIC, &t->job->started);
+	}
 }
 
 void

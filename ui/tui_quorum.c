@@ -120,15 +120,14 @@ quorum_draw(struct tui *t, struct tui_screen *s)
 	progress(st, line, sizeof(line));
 	tui_put(t, y++, TUI_LEFT, TUI_WIDTH, TUI_S_OK, line);
 	if (st->msg[0] != '\0') {
-		tui_put(t, y, TUI_LEFT, TUI_WIDTH, st->msg_error ? TUI_S_ERROR : TUI_S_OK, st->msg);
-		if (st->detail[0] != '\0')
-			tui_put(t, y + 1, TUI_LEFT + 2, TUI_WIDTH - 2, TUI_S_DIM, st->detail);
+		tui_wrap(t, y, TUI_LEFT, TUI_WIDTH, 2, st->msg_error ? TUI_S_ERROR : TUI_S_OK,
+		         st->msg);
+		tui_wrap(t, y + 2, TUI_LEFT + 2, TUI_WIDTH - 2, 2, TUI_S_DIM, st->detail);
 	}
-	y += 3;
+	y += 4;
 	tui_put(t, y++, TUI_LEFT, TUI_WIDTH, TUI_S_NORMAL,
 	        "Next custodian: type your card word by word (four letters are enough, then "
 	        "Space).");
-	y++;
 	tui_words_draw(t, st->w, y, 1);
 }
 

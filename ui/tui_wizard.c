@@ -114,7 +114,7 @@ check_subject(struct wizard *w, int only, char *err, size_t errlen)
 	    (r = ca_name_parse(dn, &name)) == 0)
 		X509_NAME_free(name);
 	if (r != 0)
-		(void)custos_err_describe(r, err, errlen);
+		tui_err_text(r, err, errlen);
 	return r;
 }
 
@@ -250,7 +250,7 @@ cust_validate(struct tui_form *form, size_t i, void *ctx)
 	    0)
 		r = cer_plan_check(&plan);
 	if (r != 0)
-		(void)custos_err_describe(r, f->error, sizeof(f->error));
+		tui_err_text(r, f->error, sizeof(f->error));
 	return r != 0 ? -1 : 0;
 }
 
@@ -660,8 +660,7 @@ review(struct tui *t, struct wizard *w)
 
 	if ((r = build_plan(w, CER_MAX_CUSTODIANS, number(&w->cust[F_THRESHOLD]), &w->plan)) != 0 ||
 	    (r = cer_plan_check(&w->plan)) != 0) {
-		(void)custos_err_describe(r, w->cust[F_THRESHOLD].error,
-		                          sizeof(w->cust[F_THRESHOLD].error));
+		tui_err_text(r, w->cust[F_THRESHOLD].error, sizeof(w->cust[F_THRESHOLD].error));
 		return;
 	}
 	names[0] = '\0';
