@@ -118,7 +118,8 @@ count_rows(sqlite3 *db, const char *table, uint64_t *out)
 	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
-		r = custos_err_set(CUSTOS_EDB, "the backup's ca.db has no readable %s table", table);
+		r = custos_err_set(CUSTOS_EDB, "the backup's ca.db has no readable %s table",
+		                   table);
 	else
 		*out = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -159,8 +160,10 @@ db_check(const uint8_t *data, size_t len, struct cer_backup_info *info)
 	    sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	if (version < 1 || version > CER_DB_SCHEMA_VERSION) {
-		r = custos_err_set(CUSTOS_EVERSION, "the backup's ca.db has schema version %d; this "
-		                                    "custos knows %d", version, CER_DB_SCHEMA_VERSION);
+		r = custos_err_set(CUSTOS_EVERSION,
+		                   "the backup's ca.db has schema version %d; this "
+		                   "custos knows %d",
+		                   version, CER_DB_SCHEMA_VERSION);
 		goto out;
 	}
 	if ((r = count_rows(db, "certificates", &info->certificates)) != 0 ||
@@ -183,12 +186,12 @@ manifest_make(const struct cer_backup_info *info, char **out, size_t *len)
 	uint8_t sha[32];
 	int n;
 
-#define EMIT(...) \
-	do { \
-		n = snprintf(m + off, cap - off, __VA_ARGS__); \
-		if (n < 0 || (size_t)n >= cap - off) \
-			goto too_long; \
-		off += (size_t)n; \
+#define EMIT(...)                                                                                  \
+	do {                                                                                       \
+		n = snprintf(m + off, cap - off, __VA_ARGS__);                                     \
+		if (n < 0 || (size_t)n >= cap - off)                                               \
+			goto too_long;                                                             \
+		off += (size_t)n;                                                                  \
 	} while (0)
 	if (m == NULL)
 		return custos_err_set(CUSTOS_ENOMEM, "manifest");
@@ -278,14 +281,16 @@ manifest_parse(const uint8_t *data, size_t len, struct cer_backup_info *info)
 		info->files[info->nfiles++].size = size;
 	}
 	end_line = p;
-	if (take_line(&p, end, "end", hex, sizeof(hex)) != 0 || hex32(hex, strlen(hex), want) != 0 ||
-	    p != end)
+	if (take_line(&p, end, "end", hex, sizeof(hex)) != 0 ||
+	    hex32(hex, strlen(hex), want) != 0 || p != end)
 		return custos_err_set(CUSTOS_EFORMAT, "MANIFEST does not end with its own hash");
 	crypto_hash_sha256(sha, data, (size_t)(end_line - (const char *)data));
 	if (sodium_memcmp(sha, want, 32) != 0)
-		return custos_err_set(CUSTOS_EAUTH, "MANIFEST was altered: its hash does not match");
+		return custos_err_set(CUSTOS_EAUTH,
+		                      "MANIFEST was altered: its hash does not match");
 	if (info->nfiles != 3 && info->nfiles != 5)
-		return custos_err_set(CUSTOS_EFORMAT, "MANIFEST lists %zu files; a backup has 3 or 5",
+		return custos_err_set(CUSTOS_EFORMAT,
+		                      "MANIFEST lists %zu files; a backup has 3 or 5",
 		                      info->nfiles);
 	return 0;
 }
@@ -333,10 +338,11 @@ read_files(const char *dir, const struct cer_backup_info *info, struct content *
 			return r;
 		c->n = i + 1;
 		crypto_hash_sha256(sha, c->data[i], c->len[i]);
-		if (c->len[i] != info->files[i].size || sodium_memcmp(sha, info->files[i].sha256, 32))
-			return custos_err_set(CUSTOS_EAUTH,
-			                      "%s was altered: its %s differs from the manifest's",
-			                      names[i], c->len[i] != info->files[i].size ? "size" : "SHA-256");
+		if (c->len[i] != info->files[i].size ||
+		    sodium_memcmp(sha, info->files[i].sha256, 32))
+			return custos_err_set(
+			        CUSTOS_EAUTH, "%s was altered: its %s differs from the manifest's",
+			        names[i], c->len[i] != info->files[i].size ? "size" : "SHA-256");
 	}
 	return 0;
 }
@@ -383,8 +389,8 @@ check_ca(const struct content *c, const struct cer_backup_info *info, struct cer
 		return custos_err_set_openssl(CUSTOS_EFORMAT, "root.pem has no usable public key");
 	if ((r = cer_vault_verify(h->vault, c->data[0], c->len[0], h->root_pub)) != 0) {
 		(void)snprintf(why, sizeof(why), "%s", custos_err_detail());
-		return custos_err_set(r, "the vault is not signed by the root certificate's key: %s",
-		                      why);
+		return custos_err_set(
+		        r, "the vault is not signed by the root certificate's key: %s", why);
 	}
 	if ((r = cer_root_fingerprint(h, fp)) != 0)
 		return r;
@@ -392,8 +398,9 @@ check_ca(const struct content *c, const struct cer_backup_info *info, struct cer
 		return custos_err_set(CUSTOS_EAUTH, "root.pem is not the root the manifest names");
 	if (strcmp(h->vault->subject, info->subject) != 0 ||
 	    h->vault->identifier != info->share_set)
-		return custos_err_set(CUSTOS_EAUTH,
-		                      "the manifest's subject or share set differs from the vault's");
+		return custos_err_set(
+		        CUSTOS_EAUTH,
+		        "the manifest's subject or share set differs from the vault's");
 	if (info->nfiles == 5 &&
 	    ca_sig_verify(h->root_pub, c->data[3], c->len[3], c->data[4], c->len[4]) != 0)
 		return custos_err_set(CUSTOS_EAUTH,
@@ -498,8 +505,8 @@ collect(const char *home, struct content *c, struct cer_backup_info *info, time_
 		r = cer_file_read(path, max_of(i), &c->data[i], &c->len[i]);
 	}
 	if (r == 0 && have[0] != have[1])
-		r = custos_err_set(CUSTOS_EFORMAT, "the home has %s without %s", names[have[0] ? 3 : 4],
-		                   names[have[0] ? 4 : 3]);
+		r = custos_err_set(CUSTOS_EFORMAT, "the home has %s without %s",
+		                   names[have[0] ? 3 : 4], names[have[0] ? 4 : 3]);
 	/* The bytes copied are the bytes checked: parse and verify this very copy. */
 	if (r == 0 && (r = cer_vault_parse(c->data[0], c->len[0], &v)) == 0)
 		r = cer_vault_verify(v, c->data[0], c->len[0], h->root_pub);
@@ -538,12 +545,15 @@ prepare_dir(const char *dir, int *created)
 		return custos_err_set(CUSTOS_EIO, "%s is not a directory", dir);
 	for (i = 0; i < CER_BACKUP_MAX_FILES + 2; i++) {
 		if ((r = cer_path_join(path, sizeof(path), dir,
-		                       i < CER_BACKUP_MAX_FILES ? names[i]
-		                                                : others[i - CER_BACKUP_MAX_FILES])) != 0)
+		                       i < CER_BACKUP_MAX_FILES
+		                               ? names[i]
+		                               : others[i - CER_BACKUP_MAX_FILES])) != 0)
 			return r;
 		if (lstat(path, &st) == 0)
-			return custos_err_set(CUSTOS_EEXIST, "%s already exists; a backup never "
-			                                     "overwrites anything", path);
+			return custos_err_set(CUSTOS_EEXIST,
+			                      "%s already exists; a backup never "
+			                      "overwrites anything",
+			                      path);
 	}
 	return 0;
 }
@@ -624,7 +634,8 @@ cer_backup_write(const char *home, const char *dir, time_t now, struct cer_backu
 	if ((r = sums_make(info, &sums, &slen)) != 0)
 		goto out;
 	for (i = 0; i < c.n && r == 0; i++)
-		if ((r = cer_media_put(dir, names[i], c.data[i], c.len[i], i == 2 ? 0644 : 0600)) == 0)
+		if ((r = cer_media_put(dir, names[i], c.data[i], c.len[i], i == 2 ? 0644 : 0600)) ==
+		    0)
 			written[i] = 1;
 	if (r == 0 && (r = cer_media_put(dir, CER_BACKUP_MANIFEST, (const uint8_t *)manifest, mlen,
 	                                 0644)) == 0)

@@ -52,7 +52,7 @@ struct cer_backup_file {
 };
 
 struct cer_backup_info {
-	char created[32];       /* "YYYY-MM-DDTHH:MM:SSZ" */
+	char created[32]; /* "YYYY-MM-DDTHH:MM:SSZ" */
 	char subject[CER_SUBJECT_MAX];
 	uint8_t root_sha256[32];
 	unsigned share_set;
@@ -75,8 +75,8 @@ struct cer_backup_info {
  * read back and verified, or its failure is; a backup whose record cannot
  * be written is removed.
  */
-int cer_backup_write(const char *home, const char *dir, time_t now,
-                     struct cer_backup_info *info, struct cer_session *s) CUSTOS_WUR;
+int cer_backup_write(const char *home, const char *dir, time_t now, struct cer_backup_info *info,
+                     struct cer_session *s) CUSTOS_WUR;
 
 /*
  * Checks the backup in dir without changing anything: MANIFEST well-formed

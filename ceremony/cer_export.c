@@ -215,7 +215,8 @@ checked_cert(const struct cer_home *h, struct cer_db *db, const uint8_t serial[C
 		ERR_clear_error();
 		return custos_err_set(CUSTOS_EAUTH,
 		                      "the inventory's certificate %s is not one this root signed "
-		                      "(hash, encoding or signature check failed)", hex);
+		                      "(hash, encoding or signature check failed)",
+		                      hex);
 	}
 	*out = x;
 	*der = row.der;
@@ -224,8 +225,8 @@ checked_cert(const struct cer_home *h, struct cer_db *db, const uint8_t serial[C
 }
 
 int
-cer_artifact_cert(const struct cer_home *h, struct cer_db *db,
-                  const uint8_t serial[CER_SERIAL_LEN], struct cer_artifact **out)
+cer_artifact_cert(const struct cer_home *h, struct cer_db *db, const uint8_t serial[CER_SERIAL_LEN],
+                  struct cer_artifact **out)
 {
 	struct cer_artifact *a = NULL;
 	char hex[2 * CER_SERIAL_LEN + 1], subject[160];
@@ -377,7 +378,8 @@ cer_artifact_transcript(const struct cer_home *h, const char *path, struct cer_a
 	if (!plain_file_name(name) || strlen(name) + 4 >= sizeof(a->base))
 		return custos_err_set(CUSTOS_EINVAL,
 		                      "transcript name '%s' is not a plain file name "
-		                      "(letters, digits, . _ + -, not starting with .)", name);
+		                      "(letters, digits, . _ + -, not starting with .)",
+		                      name);
 	(void)snprintf(sigpath, sizeof(sigpath), "%s.sig", file);
 	if ((r = new_artifact(CER_ARTIFACT_TRANSCRIPT, &a)) != 0)
 		return r;
@@ -407,8 +409,11 @@ cer_export_formats_parse(const char *names, unsigned *formats)
 	static const struct {
 		const char *name;
 		unsigned bit;
-	} table[] = {{"pem", CER_FORMAT_PEM},       {"der", CER_FORMAT_DER}, {"p7b", CER_FORMAT_P7B},
-	             {"qr-png", CER_FORMAT_QR_PNG}, {"ur", CER_FORMAT_UR}};
+	} table[] = {{"pem", CER_FORMAT_PEM},
+	             {"der", CER_FORMAT_DER},
+	             {"p7b", CER_FORMAT_P7B},
+	             {"qr-png", CER_FORMAT_QR_PNG},
+	             {"ur", CER_FORMAT_UR}};
 	const char *p = names;
 	size_t i, len;
 	int found;
@@ -422,8 +427,8 @@ cer_export_formats_parse(const char *names, unsigned *formats)
 			}
 		if (!found)
 			return custos_err_set(CUSTOS_EINVAL,
-			                      "format '%.*s' is not pem, der, p7b, qr-png or ur", (int)len,
-			                      p);
+			                      "format '%.*s' is not pem, der, p7b, qr-png or ur",
+			                      (int)len, p);
 		p += len;
 	} while (*p++ == ',');
 	return 0;
@@ -458,14 +463,16 @@ cer_export_ur_encoder(const struct cer_artifact *a, int max_version, enum cer_qr
 
 	*out = NULL;
 	if (frag == 0)
-		return custos_err_set(CUSTOS_ETOOBIG,
-		                      "a QR code of version %d cannot hold a UR part; allow a larger "
-		                      "version", max_version);
+		return custos_err_set(
+		        CUSTOS_ETOOBIG,
+		        "a QR code of version %d cannot hold a UR part; allow a larger "
+		        "version",
+		        max_version);
 	/* The reference's smallest fragment is 10 bytes; find_nominal needs max >= 2 * min. */
-	return cer_ur_encoder_new(a->der, a->der_len, frag,
-	                          frag >= 2 * CER_UR_MIN_FRAGMENT_DEFAULT ? CER_UR_MIN_FRAGMENT_DEFAULT
-	                                                                  : frag / 2,
-	                          0, out);
+	return cer_ur_encoder_new(
+	        a->der, a->der_len, frag,
+	        frag >= 2 * CER_UR_MIN_FRAGMENT_DEFAULT ? CER_UR_MIN_FRAGMENT_DEFAULT : frag / 2, 0,
+	        out);
 }
 
 int
@@ -526,9 +533,8 @@ cer_export_file(const struct cer_export *x, size_t i)
 }
 
 /* Adds one file; takes data (freed on failure too). */
-static int
-add_file(struct cer_export *x, uint8_t *data, size_t len, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+static int add_file(struct cer_export *x, uint8_t *data, size_t len, const char *what,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static int
 add_file(struct cer_export *x, uint8_t *data, size_t len, const char *what, const char *fmt, ...)
@@ -685,7 +691,8 @@ add_ur_text(struct cer_export *x, const struct cer_artifact *a, const struct cer
 		free(part);
 		part = NULL;
 	}
-	r = add_file(x, (uint8_t *)text, len, n == 1 ? "UR, one part" : "UR parts", "%s.ur", a->base);
+	r = add_file(x, (uint8_t *)text, len, n == 1 ? "UR, one part" : "UR parts", "%s.ur",
+	             a->base);
 	text = NULL; /* transferred */
 out:
 	free(part);

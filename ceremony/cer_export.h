@@ -67,15 +67,16 @@ enum cer_artifact_kind {
 
 struct cer_artifact {
 	enum cer_artifact_kind kind;
-	char base[CER_EXPORT_NAME_MAX - 32]; /* file name stem: root, cert-SERIAL, crl-N, chain-SERIAL */
-	char what[256];                      /* for people: "root certificate (CN=...)" */
-	uint8_t *der;  /* what a UR carries: the DER; a chain's PKCS#7; a transcript's bytes */
+	char base[CER_EXPORT_NAME_MAX -
+	          32];  /* file name stem: root, cert-SERIAL, crl-N, chain-SERIAL */
+	char what[256]; /* for people: "root certificate (CN=...)" */
+	uint8_t *der;   /* what a UR carries: the DER; a chain's PKCS#7; a transcript's bytes */
 	size_t der_len;
-	char *pem;     /* the PEM text (a chain: the certificate's block, then the root's) */
+	char *pem; /* the PEM text (a chain: the certificate's block, then the root's) */
 	size_t pem_len;
-	uint8_t *p7b;  /* PKCS#7 certs-only bundle (root, certificate, chain); else NULL */
+	uint8_t *p7b; /* PKCS#7 certs-only bundle (root, certificate, chain); else NULL */
 	size_t p7b_len;
-	uint8_t *sig;  /* a transcript's detached signature (its FILE.sig); else NULL */
+	uint8_t *sig; /* a transcript's detached signature (its FILE.sig); else NULL */
 	size_t sig_len;
 };
 
@@ -132,10 +133,10 @@ unsigned cer_export_default_formats(enum cer_artifact_kind kind);
 
 /* How QR codes and UR parts are made. */
 struct cer_export_qr {
-	enum cer_qr_ec ec;   /* error correction (default M) */
-	int max_version;     /* largest QR version (1..40; default 40) */
-	unsigned png_scale;  /* pixels a module (default 6) */
-	size_t ur_parts;     /* parts in a .ur file (0: the fragments, then as many fountain parts) */
+	enum cer_qr_ec ec;  /* error correction (default M) */
+	int max_version;    /* largest QR version (1..40; default 40) */
+	unsigned png_scale; /* pixels a module (default 6) */
+	size_t ur_parts; /* parts in a .ur file (0: the fragments, then as many fountain parts) */
 };
 
 /* The defaults above. */
@@ -162,7 +163,8 @@ int cer_export_ur_qr(const char *part, enum cer_qr_ec ec, int max_version,
 
 struct cer_export_file {
 	char name[CER_EXPORT_NAME_MAX];
-	char what[96]; /* "PEM", "DER", "PKCS#7 bundle", "QR code (PEM text)", "UR part 2 of 9 (QR)" */
+	char what[96]; /* "PEM", "DER", "PKCS#7 bundle", "QR code (PEM text)", "UR part 2 of 9 (QR)"
+	                */
 	uint8_t *data;
 	size_t len;
 	uint8_t sha256[32];
@@ -249,8 +251,8 @@ void cer_export_set_readback_hook(void (*fn)(const char *path, uint8_t *buf, siz
 /* --- removable media ------------------------------------------------------------ */
 
 struct cer_mount {
-	char dir[PATH_MAX];  /* mount point */
-	char device[128];    /* e.g. /dev/sdb1 */
+	char dir[PATH_MAX]; /* mount point */
+	char device[128];   /* e.g. /dev/sdb1 */
 	char fstype[32];
 	int read_only;
 	uint64_t total_bytes, free_bytes; /* 0 and 0 when statvfs fails */

@@ -70,8 +70,8 @@ manifest_check(const uint8_t *text, size_t len, const char *path)
 	return 0;
 bad:
 	return custos_err_set(CUSTOS_EFORMAT,
-	                      "%s line %zu is not a sha256sum line; custos will not add to it", path,
-	                      line);
+	                      "%s line %zu is not a sha256sum line; custos will not add to it",
+	                      path, line);
 }
 
 /* 1 when a checked manifest has a line for name. */
@@ -157,7 +157,8 @@ write_file(const char *dir, const char *path, const uint8_t *data, size_t len, m
 		(void)unlink(tmp);
 		if (e == EEXIST)
 			return custos_err_set(CUSTOS_EEXIST,
-			                      "%s already exists; custos never overwrites it", path);
+			                      "%s already exists; custos never overwrites it",
+			                      path);
 		return io_fail("cannot write", path, e);
 	}
 	return 0;
@@ -196,7 +197,8 @@ cer_media_read(const char *path, size_t max, uint8_t **data, size_t *len)
 		close(fd);
 		return custos_err_set(CUSTOS_ETOOBIG, "%s is larger than %zu bytes", path, max);
 	}
-	/* The file is synced, so its cached pages are clean: dropping them makes the read go to the device. */
+	/* The file is synced, so its cached pages are clean: dropping them makes the read go to the
+	 * device. */
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	size = (size_t)st.st_size;
 	if ((buf = malloc(size + 1)) == NULL) {
@@ -214,8 +216,8 @@ cer_media_read(const char *path, size_t max, uint8_t **data, size_t *len)
 	close(fd);
 	if (got != size) {
 		free(buf);
-		return custos_err_set(CUSTOS_EIO, "%s: %zu of %zu bytes could be read back", path, got,
-		                      size);
+		return custos_err_set(CUSTOS_EIO, "%s: %zu of %zu bytes could be read back", path,
+		                      got, size);
 	}
 	buf[got] = '\0';
 	if (readback_hook != NULL)
@@ -234,8 +236,9 @@ read_back(const char *path, const uint8_t *data, size_t len)
 	int r, same;
 
 	if ((r = cer_media_read(path, len, &buf, &got)) != 0)
-		return r == CUSTOS_ETOOBIG ? custos_err_set(CUSTOS_EIO, "%s read back is longer than "
-		                                                         "the %zu bytes written",
+		return r == CUSTOS_ETOOBIG ? custos_err_set(CUSTOS_EIO,
+		                                            "%s read back is longer than "
+		                                            "the %zu bytes written",
 		                                            path, len)
 		                           : r;
 	same = got == len && memcmp(buf, data, len) == 0;
@@ -271,8 +274,9 @@ check_target(const struct cer_export *x, const char *dir)
 		need += cer_export_file(x, i)->len;
 	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	if (need > avail)
-		return custos_err_set(CUSTOS_ENOSPACE, "%s has %llu bytes free; the export needs %llu",
-		                      dir, (unsigned long long)avail, (unsigned long long)need);
+		return custos_err_set(CUSTOS_ENOSPACE,
+		                      "%s has %llu bytes free; the export needs %llu", dir,
+		                      (unsigned long long)avail, (unsigned long long)need);
 	return 0;
 }
 
@@ -289,16 +293,20 @@ check_names(const struct cer_export *x, const char *dir, const uint8_t *manifest
 	for (i = 0; i < cer_export_count(x); i++) {
 		f = cer_export_file(x, i);
 		if (strcmp(f->name, CER_EXPORT_MANIFEST) == 0)
-			return custos_err_set(CUSTOS_EINVAL, "an artifact cannot be named %s", f->name);
+			return custos_err_set(CUSTOS_EINVAL, "an artifact cannot be named %s",
+			                      f->name);
 		if ((r = cer_path_join(path, sizeof(path), dir, f->name)) != 0)
 			return r;
 		if (lstat(path, &st) == 0)
 			return custos_err_set(CUSTOS_EEXIST,
-			                      "%s already exists; custos never overwrites it", path);
+			                      "%s already exists; custos never overwrites it",
+			                      path);
 		if (manifest != NULL && manifest_lists(manifest, mlen, f->name))
-			return custos_err_set(CUSTOS_EEXIST,
-			                      "%s/%s lists %s from an earlier export; choose another "
-			                      "directory", dir, CER_EXPORT_MANIFEST, f->name);
+			return custos_err_set(
+			        CUSTOS_EEXIST,
+			        "%s/%s lists %s from an earlier export; choose another "
+			        "directory",
+			        dir, CER_EXPORT_MANIFEST, f->name);
 	}
 	return 0;
 }
@@ -341,7 +349,8 @@ roll_back(const struct cer_export *x, const char *dir, const int *written)
 	size_t i;
 
 	for (i = 0; i < cer_export_count(x); i++)
-		if (written[i] && cer_path_join(path, sizeof(path), dir, cer_export_file(x, i)->name) == 0)
+		if (written[i] &&
+		    cer_path_join(path, sizeof(path), dir, cer_export_file(x, i)->name) == 0)
 			(void)unlink(path);
 	if (cer_dir_sync(dir) != 0)
 		custos_err_clear(); /* best effort: the caller reports the first failure */

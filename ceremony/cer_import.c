@@ -225,8 +225,7 @@ cer_identify(const uint8_t *data, size_t len, char *buf, size_t buflen)
 	if ((p = data, x = d2i_X509(NULL, &p, (long)len)) != NULL && p == data + len) {
 		name_text(X509_get_subject_name(x), name, sizeof(name));
 		(void)snprintf(buf, buflen, "X.509 certificate (subject %s)", name);
-	} else if ((p = data, crl = d2i_X509_CRL(NULL, &p, (long)len)) != NULL &&
-	           p == data + len) {
+	} else if ((p = data, crl = d2i_X509_CRL(NULL, &p, (long)len)) != NULL && p == data + len) {
 		name_text(X509_CRL_get_issuer(crl), name, sizeof(name));
 		(void)snprintf(buf, buflen, "X.509 CRL (issuer %s, %d entries)", name,
 		               sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)));
@@ -234,8 +233,7 @@ cer_identify(const uint8_t *data, size_t len, char *buf, size_t buflen)
 	           PKCS7_type_is_signed(p7)) {
 		(void)snprintf(buf, buflen, "PKCS#7 bundle of %d certificates",
 		               sk_X509_num(p7->d.sign->cert));
-	} else if ((p = data, req = d2i_X509_REQ(NULL, &p, (long)len)) != NULL &&
-	           p == data + len) {
+	} else if ((p = data, req = d2i_X509_REQ(NULL, &p, (long)len)) != NULL && p == data + len) {
 		name_text(X509_REQ_get_subject_name(req), name, sizeof(name));
 		(void)snprintf(buf, buflen, "certificate signing request (subject %s)", name);
 	} else if (len > 11 && memcmp(data, "-----BEGIN ", 11) == 0) {

@@ -28,12 +28,12 @@
 
 struct cer_csr_file {
 	char path[PATH_MAX];
-	size_t len;           /* bytes in the file */
-	uint8_t sha256[32];   /* SHA-256 of the file's bytes */
-	int status;           /* 0: an acceptable CSR; else the CUSTOS_E* code of the refusal */
-	char detail[512];     /* why it was refused ("" when accepted) */
+	size_t len;              /* bytes in the file */
+	uint8_t sha256[32];      /* SHA-256 of the file's bytes */
+	int status;              /* 0: an acceptable CSR; else the CUSTOS_E* code of the refusal */
+	char detail[512];        /* why it was refused ("" when accepted) */
 	struct ca_csr_info info; /* filled when the CSR parsed (status 0, CUSTOS_EKEY, ...) */
-	int parsed;           /* 1 when info is filled */
+	int parsed;              /* 1 when info is filled */
 };
 
 /*

@@ -30,7 +30,8 @@ cer_qr_ec_from_name(const char *name, enum cer_qr_ec *out)
 	if (name != NULL && name[0] != '\0' && name[1] == '\0')
 		p = strchr(names, toupper((unsigned char)name[0]));
 	if (p == NULL)
-		return custos_err_set(CUSTOS_EINVAL, "error correction level '%s' is not L, M, Q or H",
+		return custos_err_set(CUSTOS_EINVAL,
+		                      "error correction level '%s' is not L, M, Q or H",
 		                      name != NULL ? name : "");
 	*out = (enum cer_qr_ec)(p - names);
 	return 0;
@@ -40,10 +41,14 @@ static QRecLevel
 level_of(enum cer_qr_ec ec)
 {
 	switch (ec) {
-	case CER_QR_EC_M: return QR_ECLEVEL_M;
-	case CER_QR_EC_Q: return QR_ECLEVEL_Q;
-	case CER_QR_EC_H: return QR_ECLEVEL_H;
-	default: return QR_ECLEVEL_L;
+	case CER_QR_EC_M:
+		return QR_ECLEVEL_M;
+	case CER_QR_EC_Q:
+		return QR_ECLEVEL_Q;
+	case CER_QR_EC_H:
+		return QR_ECLEVEL_H;
+	default:
+		return QR_ECLEVEL_L;
 	}
 }
 
@@ -66,14 +71,16 @@ from_qrcode(QRcode *code, int max_version, size_t len, struct cer_qr **out)
 
 	if (code == NULL) {
 		if (errno == ERANGE)
-			return custos_err_set(CUSTOS_ETOOBIG, "%zu bytes do not fit a QR code", len);
+			return custos_err_set(CUSTOS_ETOOBIG, "%zu bytes do not fit a QR code",
+			                      len);
 		if (errno == ENOMEM)
 			return custos_err_set(CUSTOS_ENOMEM, "QR code");
 		return custos_err_set(CUSTOS_EINVAL, "libqrencode refused %zu bytes", len);
 	}
 	if (code->version > max_version) {
-		r = custos_err_set(CUSTOS_ETOOBIG, "%zu bytes need a version %d QR code; the limit is %d",
-		                   len, code->version, max_version);
+		r = custos_err_set(CUSTOS_ETOOBIG,
+		                   "%zu bytes need a version %d QR code; the limit is %d", len,
+		                   code->version, max_version);
 		goto out;
 	}
 	n = (size_t)code->width;
@@ -100,7 +107,8 @@ cer_qr_encode_bytes(const uint8_t *data, size_t len, enum cer_qr_ec ec, int max_
 {
 	*out = NULL;
 	if (max_version < 1 || max_version > CER_QR_VERSION_MAX)
-		return custos_err_set(CUSTOS_EINVAL, "QR version limit %d is not 1..40", max_version);
+		return custos_err_set(CUSTOS_EINVAL, "QR version limit %d is not 1..40",
+		                      max_version);
 	if (len == 0 || len > 8192)
 		return custos_err_set(len == 0 ? CUSTOS_EINVAL : CUSTOS_ETOOBIG,
 		                      "%zu bytes for one QR code", len);
@@ -112,7 +120,8 @@ cer_qr_encode_bytes(const uint8_t *data, size_t len, enum cer_qr_ec ec, int max_
 static int
 is_alnum_char(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c != '\0' && strchr(" $%*+-./:", c));
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+	       (c != '\0' && strchr(" $%*+-./:", c));
 }
 
 /* Alphanumeric mode throughout, version 0 (the smallest that holds it). */
@@ -122,7 +131,8 @@ encode_alnum(const char *text, size_t len, enum cer_qr_ec ec)
 	QRinput *in = QRinput_new2(0, level_of(ec));
 	QRcode *code = NULL;
 
-	if (in != NULL && QRinput_append(in, QR_MODE_AN, (int)len, (const unsigned char *)text) == 0)
+	if (in != NULL &&
+	    QRinput_append(in, QR_MODE_AN, (int)len, (const unsigned char *)text) == 0)
 		code = QRcode_encodeInput(in);
 	QRinput_free(in);
 	return code;
@@ -135,14 +145,16 @@ cer_qr_encode_alnum(const char *text, enum cer_qr_ec ec, int max_version, struct
 
 	*out = NULL;
 	if (max_version < 1 || max_version > CER_QR_VERSION_MAX)
-		return custos_err_set(CUSTOS_EINVAL, "QR version limit %d is not 1..40", max_version);
+		return custos_err_set(CUSTOS_EINVAL, "QR version limit %d is not 1..40",
+		                      max_version);
 	if (len == 0 || len > ALNUM_MAX)
 		return custos_err_set(len == 0 ? CUSTOS_EINVAL : CUSTOS_ETOOBIG,
 		                      "%zu characters for one QR code", len);
 	for (i = 0; i < len; i++)
 		if (!is_alnum_char(text[i]))
 			return custos_err_set(CUSTOS_EINVAL,
-			                      "character %zu is not a QR alphanumeric character", i + 1);
+			                      "character %zu is not a QR alphanumeric character",
+			                      i + 1);
 	errno = 0;
 	return from_qrcode(encode_alnum(text, len, ec), max_version, len, out);
 }
@@ -310,8 +322,8 @@ cer_qr_png(const struct cer_qr *qr, unsigned scale, unsigned quiet, uint8_t **pn
 	*png = NULL;
 	*len = 0;
 	if (scale < 1 || scale > MAX_SCALE || quiet > MAX_QUIET)
-		return custos_err_set(CUSTOS_EINVAL, "PNG scale %u (1..16), margin %u (0..16)", scale,
-		                      quiet);
+		return custos_err_set(CUSTOS_EINVAL, "PNG scale %u (1..16), margin %u (0..16)",
+		                      scale, quiet);
 	side = (qr->width + 2 * quiet) * scale;
 	if (side > CER_QR_PNG_MAX_SIDE)
 		return custos_err_set(CUSTOS_EINVAL, "PNG of %zu pixels a side is too large", side);
@@ -338,7 +350,8 @@ cer_qr_png(const struct cer_qr *qr, unsigned scale, unsigned quiet, uint8_t **pn
 	ihdr[2] = (uint8_t)(side >> 8);
 	ihdr[3] = (uint8_t)side;
 	memcpy(ihdr + 4, ihdr, 4);
-	memcpy(ihdr + 8, "\x01\x00\x00\x00\x00", 5); /* bit depth 1, grayscale, deflate, filter 0, no interlace */
+	memcpy(ihdr + 8, "\x01\x00\x00\x00\x00",
+	       5); /* bit depth 1, grayscale, deflate, filter 0, no interlace */
 	put(&b, sig, sizeof(sig));
 	put_chunk(&b, "IHDR", ihdr, sizeof(ihdr));
 	put_chunk(&b, "IDAT", z.p, z.len);
@@ -378,7 +391,8 @@ cer_qr_text(const struct cer_qr *qr, unsigned quiet, enum cer_qr_text_style styl
 		return custos_err_set(CUSTOS_ENOMEM, "QR text");
 	for (y = 0; y < side; y += 2) {
 		for (x = 0; x < side; x++) {
-			/* A half is shown (drawn in the foreground) when its darkness is the wanted one. */
+			/* A half is shown (drawn in the foreground) when its darkness is the wanted
+			 * one. */
 			up = dark_at(qr, quiet, x, y) == want;
 			/* Below an odd last row: nothing drawn, the terminal's background. */
 			low = y + 1 < side && dark_at(qr, quiet, x, y + 1) == want;

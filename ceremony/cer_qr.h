@@ -99,7 +99,8 @@ enum cer_qr_text_style {
 	 * and a light one a block ("qrencode -t UTF8" does the same).
 	 */
 	CER_QR_TEXT_LIGHT_ON_DARK,
-	/* Inverted, for a terminal with dark text on a light background: dark modules are blocks. */
+	/* Inverted, for a terminal with dark text on a light background: dark modules are blocks.
+	 */
 	CER_QR_TEXT_DARK_ON_LIGHT,
 };
 
@@ -113,7 +114,7 @@ enum cer_qr_text_style {
  * cells in *cols and *lines (either may be NULL); CUSTOS_EINVAL or
  * CUSTOS_ENOMEM, *text NULL on failure.
  */
-int cer_qr_text(const struct cer_qr *qr, unsigned quiet, enum cer_qr_text_style style,
-                char **text, size_t *cols, size_t *lines) CUSTOS_WUR;
+int cer_qr_text(const struct cer_qr *qr, unsigned quiet, enum cer_qr_text_style style, char **text,
+                size_t *cols, size_t *lines) CUSTOS_WUR;
 
 #endif

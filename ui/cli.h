@@ -164,6 +164,15 @@ int cli_import(int argc, char **argv);
 int cli_import_qr(int argc, char **argv);
 int cli_mounts(int argc, char **argv);
 int cli_backup(int argc, char **argv);
+
+struct json_t;
+/* For the export verbs: prints "INDENTSHA-256: HEX" and "INDENTwords:   ..." lines. */
+void cli_hash_lines(const char *indent, const unsigned char sha[32]);
+/* Adds "sha256" and "words" to o; returns o. */
+struct json_t *cli_hash_json(struct json_t *o, const unsigned char sha[32]);
+/* Prints o (taking it) as indented JSON; CLI_OK or CLI_FAIL. */
+int cli_print_json(struct json_t *o);
+
 int cli_sign(int argc, char **argv);
 int cli_crl(int argc, char **argv);
 int cli_audit(int argc, char **argv);

@@ -2,9 +2,9 @@
  * cli_export: across the air gap from the command line: `custos export`
  * (files on a stick, QR codes, UR parts on the terminal), `custos import`
  * (a CSR from a stick, with its SHA-256 to compare), `custos import-qr`
- * (an artifact from scanned UR parts, no CA home needed), `custos mounts`
- * (the removable mounts to choose from) and `custos backup` (write, verify,
- * prove).  Thin: the work is in ceremony/cer_export, cer_import, cer_backup.
+ * (an artifact from scanned UR parts, no CA home needed) and `custos
+ * mounts` (the removable mounts to choose from).  Thin: the work is in
+ * ceremony/cer_export and cer_import.  `custos backup` is in cli_backup.c.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ceremony/cer_backup.h"
 #include "ceremony/cer_db.h"
 #include "ceremony/cer_export.h"
 #include "ceremony/cer_file.h"
@@ -31,9 +30,23 @@
 #define MAX_ARTIFACTS 16
 #define SHOW_CAPTION_LINES 2
 
-enum { OPT_TO = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_MAX_VERSION, OPT_EC, OPT_SCALE, OPT_PARTS,
-       OPT_SHOW, OPT_INVERT, OPT_INTERVAL, OPT_FRAMES, OPT_OPERATOR, OPT_OUT, OPT_FROM,
-       OPT_EXPECT, OPT_STRICT };
+enum {
+	OPT_TO = CLI_OPT_FIRST_FREE,
+	OPT_FORMAT,
+	OPT_MAX_VERSION,
+	OPT_EC,
+	OPT_SCALE,
+	OPT_PARTS,
+	OPT_SHOW,
+	OPT_INVERT,
+	OPT_INTERVAL,
+	OPT_FRAMES,
+	OPT_OPERATOR,
+	OPT_OUT,
+	OPT_FROM,
+	OPT_EXPECT,
+	OPT_STRICT
+};
 
 static int
 parse_num(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
@@ -49,8 +62,8 @@ parse_num(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 	return 0;
 }
 
-static void
-hash_lines(const char *indent, const uint8_t sha[32])
+void
+cli_hash_lines(const char *indent, const uint8_t sha[32])
 {
 	char hex[65], words[CER_WORDS_LEN];
 
@@ -59,8 +72,8 @@ hash_lines(const char *indent, const uint8_t sha[32])
 	printf("%sSHA-256: %s\n%swords:   %s\n", indent, hex, indent, words);
 }
 
-static json_t *
-hash_json(json_t *o, const uint8_t sha[32])
+json_t *
+cli_hash_json(json_t *o, const uint8_t sha[32])
 {
 	char hex[65], words[CER_WORDS_LEN];
 
@@ -71,8 +84,8 @@ hash_json(json_t *o, const uint8_t sha[32])
 	return o;
 }
 
-static int
-print_json(json_t *o)
+int
+cli_print_json(json_t *o)
 {
 	char *text = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
@@ -87,16 +100,16 @@ print_json(json_t *o)
 /* --- export ------------------------------------------------------------------------ */
 
 static const char export_usage[] =
-	"custos export [--home DIR] --to DIR [--format F[,F...]] [--max-version V] [--ec L|M|Q|H]\n"
-	"              [--scale N] [--parts N] [--operator NAME] [--json] ARTIFACT...\n"
-	"       custos export [--home DIR] --show [--max-version V] [--ec L|M|Q|H] [--invert]\n"
-	"              [--interval MS] [--frames N] ARTIFACT\n"
-	"  ARTIFACT: root | crl | cert SERIAL | chain SERIAL | transcript FILE\n"
-	"  F: pem, der, p7b, qr-png, ur (default: pem and der; a chain: pem and p7b)\n"
-	"  qr-png: one QR code of the PEM text when it fits version V (default 40), else one\n"
-	"          per UR part; ur: FILE.ur, UR parts one a line, each fitting version V\n"
-	"  --show: the UR parts as QR codes on this terminal, sized to it (or to V)\n"
-	"  Nothing is overwritten; each file is synced, read back and listed in DIR/SHA256SUMS.";
+        "custos export [--home DIR] --to DIR [--format F[,F...]] [--max-version V] [--ec L|M|Q|H]\n"
+        "              [--scale N] [--parts N] [--operator NAME] [--json] ARTIFACT...\n"
+        "       custos export [--home DIR] --show [--max-version V] [--ec L|M|Q|H] [--invert]\n"
+        "              [--interval MS] [--frames N] ARTIFACT\n"
+        "  ARTIFACT: root | crl | cert SERIAL | chain SERIAL | transcript FILE\n"
+        "  F: pem, der, p7b, qr-png, ur (default: pem and der; a chain: pem and p7b)\n"
+        "  qr-png: one QR code of the PEM text when it fits version V (default 40), else one\n"
+        "          per UR part; ur: FILE.ur, UR parts one a line, each fitting version V\n"
+        "  --show: the UR parts as QR codes on this terminal, sized to it (or to V)\n"
+        "  Nothing is overwritten; each file is synced, read back and listed in DIR/SHA256SUMS.";
 
 struct export_opts {
 	const char *home, *to, *operator_name;
@@ -138,9 +151,14 @@ export_option(struct export_opts *o, int c, const char *arg)
 	unsigned long v;
 
 	switch (c) {
-	case CLI_OPT_HOME: o->home = arg; return 0;
-	case OPT_TO: o->to = arg; return 0;
-	case OPT_FORMAT: return cer_export_formats_parse(arg, &o->formats);
+	case CLI_OPT_HOME:
+		o->home = arg;
+		return 0;
+	case OPT_TO:
+		o->to = arg;
+		return 0;
+	case OPT_FORMAT:
+		return cer_export_formats_parse(arg, &o->formats);
 	case OPT_MAX_VERSION:
 		if (parse_num(arg, 1, 40, &v) != 0)
 			return custos_err_set(CUSTOS_EINVAL, "--max-version takes 1..40");
@@ -160,8 +178,12 @@ export_option(struct export_opts *o, int c, const char *arg)
 			return custos_err_set(CUSTOS_EINVAL, "--parts takes a number of parts");
 		o->q.ur_parts = v;
 		return 0;
-	case OPT_SHOW: o->show = 1; return 0;
-	case OPT_INVERT: o->invert = 1; return 0;
+	case OPT_SHOW:
+		o->show = 1;
+		return 0;
+	case OPT_INVERT:
+		o->invert = 1;
+		return 0;
 	case OPT_INTERVAL:
 		if (parse_num(arg, 50, 60000, &o->interval_ms) != 0)
 			return custos_err_set(CUSTOS_EINVAL, "--interval takes 50..60000 ms");
@@ -171,9 +193,14 @@ export_option(struct export_opts *o, int c, const char *arg)
 			return custos_err_set(CUSTOS_EINVAL, "--frames takes a number");
 		o->have_frames = 1;
 		return 0;
-	case OPT_OPERATOR: o->operator_name = arg; return 0;
-	case CLI_OPT_JSON: o->json = 1; return 0;
-	default: return 1;
+	case OPT_OPERATOR:
+		o->operator_name = arg;
+		return 0;
+	case CLI_OPT_JSON:
+		o->json = 1;
+		return 0;
+	default:
+		return 1;
 	}
 }
 
@@ -188,7 +215,7 @@ report_export(const struct cer_export *x, const char *dir)
 	for (i = 0; i < cer_export_count(x); i++) {
 		f = cer_export_file(x, i);
 		printf("%s  (%zu bytes, %s)\n", f->name, f->len, f->what);
-		hash_lines("  ", f->sha256);
+		cli_hash_lines("  ", f->sha256);
 	}
 }
 
@@ -203,7 +230,7 @@ export_json(const struct cer_export *x, const char *dir)
 		f = cer_export_file(x, i);
 		o = json_pack("{s:s, s:s, s:I}", "name", f->name, "what", f->what, "bytes",
 		              (json_int_t)f->len);
-		json_array_append_new(files, hash_json(o, f->sha256));
+		json_array_append_new(files, cli_hash_json(o, f->sha256));
 	}
 	return json_pack("{s:s, s:s, s:o}", "directory", dir, "manifest", CER_EXPORT_MANIFEST,
 	                 "files", files);
@@ -262,7 +289,8 @@ show_ur(const struct cer_artifact *a, struct export_opts *o)
 		if ((r = cer_ur_encoder_next_part(enc, &part)) != 0 ||
 		    (r = cer_export_ur_qr(part, o->q.ec, v, &qr)) != 0 ||
 		    (r = cer_qr_text(qr, CER_QR_QUIET_TEXT,
-		                     o->invert ? CER_QR_TEXT_DARK_ON_LIGHT : CER_QR_TEXT_LIGHT_ON_DARK,
+		                     o->invert ? CER_QR_TEXT_DARK_ON_LIGHT
+		                               : CER_QR_TEXT_LIGHT_ON_DARK,
 		                     &text, NULL, NULL)) != 0)
 			break;
 		if (tty)
@@ -295,8 +323,8 @@ export_show(struct cer_session *s, const struct cer_artifact *a, struct export_o
 	if ((r = cer_db_begin(cer_session_db(s))) != 0)
 		return r;
 	if ((r = cer_session_artifact(s, a->base, a->der, a->der_len, NULL)) == 0)
-		r = cer_session_record(s, "export", "terminal", "ok", "%s as UR parts on the terminal",
-		                       a->what);
+		r = cer_session_record(s, "export", "terminal", "ok",
+		                       "%s as UR parts on the terminal", a->what);
 	if (r == 0)
 		r = cer_db_commit(cer_session_db(s));
 	if (r != 0) {
@@ -323,7 +351,8 @@ export_run(struct export_opts *o, char **args, int nargs)
 		goto out;
 	for (k = 0; k < nargs; k += used) {
 		if (n == MAX_ARTIFACTS) {
-			r = custos_err_set(CUSTOS_EINVAL, "at most %d artifacts at once", MAX_ARTIFACTS);
+			r = custos_err_set(CUSTOS_EINVAL, "at most %d artifacts at once",
+			                   MAX_ARTIFACTS);
 			goto out;
 		}
 		if ((used = load_artifact(h, db, args, nargs, k, &arts[n])) < 0) {
@@ -344,7 +373,7 @@ export_run(struct export_opts *o, char **args, int nargs)
 		r = export_show(s, arts[0], o);
 	} else if ((r = cer_export_to(s, x, o->to)) == 0) {
 		if (o->json)
-			(void)print_json(export_json(x, o->to));
+			(void)cli_print_json(export_json(x, o->to));
 		else
 			report_export(x, o->to);
 	}
@@ -364,21 +393,22 @@ out:
 int
 cli_export(int argc, char **argv)
 {
-	static const struct option opts[] = {{"home", required_argument, NULL, CLI_OPT_HOME},
-	                                     {"to", required_argument, NULL, OPT_TO},
-	                                     {"format", required_argument, NULL, OPT_FORMAT},
-	                                     {"max-version", required_argument, NULL, OPT_MAX_VERSION},
-	                                     {"ec", required_argument, NULL, OPT_EC},
-	                                     {"scale", required_argument, NULL, OPT_SCALE},
-	                                     {"parts", required_argument, NULL, OPT_PARTS},
-	                                     {"show", no_argument, NULL, OPT_SHOW},
-	                                     {"invert", no_argument, NULL, OPT_INVERT},
-	                                     {"interval", required_argument, NULL, OPT_INTERVAL},
-	                                     {"frames", required_argument, NULL, OPT_FRAMES},
-	                                     {"operator", required_argument, NULL, OPT_OPERATOR},
-	                                     {"json", no_argument, NULL, CLI_OPT_JSON},
-	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	        {"home", required_argument, NULL, CLI_OPT_HOME},
+	        {"to", required_argument, NULL, OPT_TO},
+	        {"format", required_argument, NULL, OPT_FORMAT},
+	        {"max-version", required_argument, NULL, OPT_MAX_VERSION},
+	        {"ec", required_argument, NULL, OPT_EC},
+	        {"scale", required_argument, NULL, OPT_SCALE},
+	        {"parts", required_argument, NULL, OPT_PARTS},
+	        {"show", no_argument, NULL, OPT_SHOW},
+	        {"invert", no_argument, NULL, OPT_INVERT},
+	        {"interval", required_argument, NULL, OPT_INTERVAL},
+	        {"frames", required_argument, NULL, OPT_FRAMES},
+	        {"operator", required_argument, NULL, OPT_OPERATOR},
+	        {"json", no_argument, NULL, CLI_OPT_JSON},
+	        {"help", no_argument, NULL, CLI_OPT_HELP},
+	        {NULL, 0, NULL, 0}};
 	struct export_opts o;
 	int c, r;
 
@@ -401,7 +431,8 @@ cli_export(int argc, char **argv)
 	if (o.to == NULL && !o.show)
 		return cli_usage_error(export_usage, "--to DIR (or --show) is required");
 	if (o.show && !o.ec_given)
-		o.q.ec = CER_QR_EC_L; /* on a screen: the most data a frame; the fountain covers losses */
+		o.q.ec = CER_QR_EC_L; /* on a screen: the most data a frame; the fountain covers
+		                         losses */
 	r = export_run(&o, argv + optind, argc - optind);
 	return r == 0 ? CLI_OK : cli_fail(r, "export");
 }
@@ -409,12 +440,12 @@ cli_export(int argc, char **argv)
 /* --- import-qr ----------------------------------------------------------------------- */
 
 static const char import_qr_usage[] =
-	"custos import-qr [FILE|-] --out FILE [--strict] [--json]\n"
-	"  Reads UR parts one a line (a scanner that types, or `zbarimg --raw` output), in any\n"
-	"  order, duplicates welcome, until the artifact is complete; checks its CRC-32 and\n"
-	"  writes it to --out (never overwriting).  A line that is not a good part is reported\n"
-	"  and skipped (--strict: refused); a part of another message ends the import.\n"
-	"  No CA home is needed.";
+        "custos import-qr [FILE|-] --out FILE [--strict] [--json]\n"
+        "  Reads UR parts one a line (a scanner that types, or `zbarimg --raw` output), in any\n"
+        "  order, duplicates welcome, until the artifact is complete; checks its CRC-32 and\n"
+        "  writes it to --out (never overwriting).  A line that is not a good part is reported\n"
+        "  and skipped (--strict: refused); a part of another message ends the import.\n"
+        "  No CA home is needed.";
 
 struct qr_in {
 	size_t line, refused, accepted;
@@ -439,8 +470,10 @@ read_parts(struct cer_qr_import *imp, FILE *in, struct qr_in *st)
 		}
 		if (r == CUSTOS_EMISMATCH) {
 			st->mixed = 1;
-			fprintf(stderr, "line %zu is a part of another message (%s): refusing to mix "
-			                "them; nothing was written\n", st->line, custos_err_detail());
+			fprintf(stderr,
+			        "line %zu is a part of another message (%s): refusing to mix "
+			        "them; nothing was written\n",
+			        st->line, custos_err_detail());
 			break;
 		}
 		if (r == CUSTOS_ENOMEM)
@@ -459,7 +492,8 @@ read_parts(struct cer_qr_import *imp, FILE *in, struct qr_in *st)
 		}
 		cer_qr_import_progress(imp, &known, &needed, &st->accepted);
 		if (known != before || st->accepted == 1)
-			fprintf(stderr, "line %zu: %zu of %zu fragments\n", st->line, known, needed);
+			fprintf(stderr, "line %zu: %zu of %zu fragments\n", st->line, known,
+			        needed);
 		before = known;
 	}
 	free(line);
@@ -492,15 +526,16 @@ import_qr_finish(struct cer_qr_import *imp, const char *out, const struct qr_in 
 	cer_identify(data, len, what, sizeof(what));
 	free(data);
 	if (json) {
-		o = json_pack("{s:s, s:I, s:s, s:I, s:I, s:I}", "file", out, "bytes", (json_int_t)len,
-		              "type", what, "lines", (json_int_t)st->line, "parts_accepted",
-		              (json_int_t)st->accepted, "lines_refused", (json_int_t)st->refused);
-		return print_json(hash_json(o, sha)) == CLI_OK ? 0 : CUSTOS_ENOMEM;
+		o = json_pack("{s:s, s:I, s:s, s:I, s:I, s:I}", "file", out, "bytes",
+		              (json_int_t)len, "type", what, "lines", (json_int_t)st->line,
+		              "parts_accepted", (json_int_t)st->accepted, "lines_refused",
+		              (json_int_t)st->refused);
+		return cli_print_json(cli_hash_json(o, sha)) == CLI_OK ? 0 : CUSTOS_ENOMEM;
 	}
 	printf("wrote %s (%zu bytes): %s\n", out, len, what);
 	printf("CRC-32 checked; %zu parts accepted from %zu lines, %zu refused\n", st->accepted,
 	       st->line, st->refused);
-	hash_lines("", sha);
+	cli_hash_lines("", sha);
 	return 0;
 }
 
@@ -539,7 +574,8 @@ cli_import_qr(int argc, char **argv)
 	if (out == NULL)
 		return cli_usage_error(import_qr_usage, "--out FILE is required");
 	if (access(out, F_OK) == 0)
-		return cli_fail(custos_err_set(CUSTOS_EEXIST, "%s already exists", out), "import-qr");
+		return cli_fail(custos_err_set(CUSTOS_EEXIST, "%s already exists", out),
+		                "import-qr");
 	if (strcmp(from, "-") != 0 && (in = fopen(from, "re")) == NULL)
 		return cli_fail(custos_err_set(CUSTOS_ENOENT, "%s: %s", from, strerror(errno)),
 		                "import-qr");
@@ -558,12 +594,12 @@ cli_import_qr(int argc, char **argv)
 /* --- import (CSRs from a stick) ---------------------------------------------------------- */
 
 static const char import_usage[] =
-	"custos import FILE [--expect-sha256 HEX] [--out FILE] [--json]\n"
-	"       custos import --from DIR [--json]\n"
-	"  FILE: a CSR on the stick; its SHA-256 (of the file's bytes, as sha256sum computes it)\n"
-	"  is shown to compare with the value the requester sent by another channel; then it is\n"
-	"  reviewed.  --expect-sha256 refuses a file whose hash differs; --out copies an\n"
-	"  acceptable CSR to local disk.  --from DIR lists the candidate files in DIR.";
+        "custos import FILE [--expect-sha256 HEX] [--out FILE] [--json]\n"
+        "       custos import --from DIR [--json]\n"
+        "  FILE: a CSR on the stick; its SHA-256 (of the file's bytes, as sha256sum computes it)\n"
+        "  is shown to compare with the value the requester sent by another channel; then it is\n"
+        "  reviewed.  --expect-sha256 refuses a file whose hash differs; --out copies an\n"
+        "  acceptable CSR to local disk.  --from DIR lists the candidate files in DIR.";
 
 static void
 csr_lines(const struct cer_csr_file *f)
@@ -571,14 +607,15 @@ csr_lines(const struct cer_csr_file *f)
 	char hex[65];
 
 	printf("file:        %s (%zu bytes)\n", f->path, f->len);
-	hash_lines("", f->sha256);
+	cli_hash_lines("", f->sha256);
 	if (f->parsed) {
 		printf("subject:     %s\n", f->info.subject);
 		if (f->info.curve != NULL)
 			printf("key:         EC %s\n", f->info.curve);
 		else
-			printf("key:         %s %d (e=%s)\n", f->info.key_type ? f->info.key_type : "?",
-			       f->info.key_bits, f->info.rsa_exponent);
+			printf("key:         %s %d (e=%s)\n",
+			       f->info.key_type ? f->info.key_type : "?", f->info.key_bits,
+			       f->info.rsa_exponent);
 		printf("signature:   %s\n", f->info.signature_algorithm);
 		sodium_bin2hex(hex, sizeof(hex), f->info.csr_sha256, 32);
 		printf("CSR DER SHA-256: %s\n", hex);
@@ -593,7 +630,7 @@ csr_json(const struct cer_csr_file *f)
 	json_t *o = json_pack("{s:s, s:I}", "file", f->path, "bytes", (json_int_t)f->len);
 	char hex[65];
 
-	hash_json(o, f->sha256);
+	cli_hash_json(o, f->sha256);
 	json_object_set_new(o, "acceptable", json_boolean(f->status == 0));
 	if (f->status != 0)
 		json_object_set_new(o, "refused", json_string(f->detail));
@@ -634,18 +671,20 @@ import_one(const char *path, const char *expect, const char *out, int json)
 	size_t got = 0;
 	int r;
 
-	if (expect != NULL && (sodium_hex2bin(want, 32, expect, strlen(expect), ": ", &got, NULL) !=
-	                               0 || got != 32))
+	if (expect != NULL &&
+	    (sodium_hex2bin(want, 32, expect, strlen(expect), ": ", &got, NULL) != 0 || got != 32))
 		return custos_err_set(CUSTOS_EINVAL, "--expect-sha256 takes 64 hex digits");
 	if ((r = cer_import_csr(path, &f, &data)) != 0)
 		return r;
 	if (json)
-		(void)print_json(csr_json(&f));
+		(void)cli_print_json(csr_json(&f));
 	else
 		csr_lines(&f);
 	if (expect != NULL && memcmp(want, f.sha256, 32) != 0)
-		r = custos_err_set(CUSTOS_EMISMATCH, "%s's SHA-256 is not the one the requester sent: "
-		                                     "do not sign it", path);
+		r = custos_err_set(CUSTOS_EMISMATCH,
+		                   "%s's SHA-256 is not the one the requester sent: "
+		                   "do not sign it",
+		                   path);
 	else if (f.status != 0)
 		r = custos_err_set(f.status, "%s", f.detail);
 	else if (out != NULL && (r = cer_file_write(out, data, f.len, 0644, 1)) == 0 && !json)
@@ -670,12 +709,23 @@ cli_import(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_FROM: from = optarg; break;
-		case OPT_OUT: out = optarg; break;
-		case OPT_EXPECT: expect = optarg; break;
-		case CLI_OPT_JSON: sc.json = 1; break;
-		case CLI_OPT_HELP: printf("usage: %s\n", import_usage); return CLI_OK;
-		default: return cli_usage_error(import_usage, "unknown option");
+		case OPT_FROM:
+			from = optarg;
+			break;
+		case OPT_OUT:
+			out = optarg;
+			break;
+		case OPT_EXPECT:
+			expect = optarg;
+			break;
+		case CLI_OPT_JSON:
+			sc.json = 1;
+			break;
+		case CLI_OPT_HELP:
+			printf("usage: %s\n", import_usage);
+			return CLI_OK;
+		default:
+			return cli_usage_error(import_usage, "unknown option");
 		}
 	}
 	if ((from != NULL) == (optind < argc) || argc - optind > 1)
@@ -689,7 +739,7 @@ cli_import(int argc, char **argv)
 	sc.list = json_array();
 	r = cer_import_scan(from, scan_one, &sc);
 	if (r == 0 && sc.json)
-		return print_json(json_pack("{s:s, s:o}", "directory", from, "files", sc.list));
+		return cli_print_json(json_pack("{s:s, s:o}", "directory", from, "files", sc.list));
 	json_decref(sc.list);
 	return r == 0 ? CLI_OK : cli_fail(r, "import");
 }
@@ -717,14 +767,14 @@ cli_mounts(int argc, char **argv)
 	if (argc == 2) {
 		list = json_array();
 		for (i = 0; i < n; i++)
-			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:I, s:I}", "mount",
-			                                      m[i].dir, "device", m[i].device, "fstype",
-			                                      m[i].fstype, "read_only", m[i].read_only,
-			                                      "free_bytes", (json_int_t)m[i].free_bytes,
-			                                      "total_bytes",
-			                                      (json_int_t)m[i].total_bytes));
+			json_array_append_new(
+			        list,
+			        json_pack("{s:s, s:s, s:s, s:b, s:I, s:I}", "mount", m[i].dir,
+			                  "device", m[i].device, "fstype", m[i].fstype, "read_only",
+			                  m[i].read_only, "free_bytes", (json_int_t)m[i].free_bytes,
+			                  "total_bytes", (json_int_t)m[i].total_bytes));
 		free(m);
-		return print_json(list);
+		return cli_print_json(list);
 	}
 	if (n == 0)
 		printf("no removable media mounted\n");
@@ -734,152 +784,5 @@ cli_mounts(int argc, char **argv)
 		       (unsigned long long)(m[i].free_bytes / 1000000),
 		       (unsigned long long)(m[i].total_bytes / 1000000));
 	free(m);
-	return CLI_OK;
-}
-
-/* --- backup ------------------------------------------------------------------------- */
-
-static const char backup_usage[] =
-	"custos backup [--home DIR] --to DIR [--operator NAME] [--json]\n"
-	"       custos backup verify DIR [" CLI_QUORUM_USAGE "] [--json]\n"
-	"  backup: writes the vault, a snapshot of ca.db, root.pem, the profiles, MANIFEST and\n"
-	"  SHA256SUMS into DIR (created if missing; nothing is overwritten), reads them back.\n"
-	"  verify: checks every file of the backup in DIR; given a quorum, also proves that it\n"
-	"  opens (unlocks the key and signs a probe).  The live home is not touched.";
-
-static void
-backup_text(const char *dir, const struct cer_backup_info *info, const char *head)
-{
-	char hex[65];
-	size_t i;
-
-	printf("%s %s\n", head, dir);
-	printf("subject:      %s\n", info->subject);
-	sodium_bin2hex(hex, sizeof(hex), info->root_sha256, 32);
-	printf("root SHA-256: %s\n", hex);
-	printf("created:      %s\n", info->created);
-	printf("share set:    %u\n", info->share_set);
-	printf("inventory:    %llu certificates, %llu revocations, %llu CRLs\n",
-	       (unsigned long long)info->certificates, (unsigned long long)info->revocations,
-	       (unsigned long long)info->crls);
-	for (i = 0; i < info->nfiles; i++) {
-		printf("%s  (%llu bytes)\n", info->files[i].name,
-		       (unsigned long long)info->files[i].size);
-		hash_lines("  ", info->files[i].sha256);
-	}
-	printf("%s\n", CER_BACKUP_MANIFEST);
-	hash_lines("  ", info->manifest_sha256);
-}
-
-static json_t *
-backup_json(const char *dir, const struct cer_backup_info *info, int opened)
-{
-	json_t *files = json_array(), *o;
-	char hex[65];
-	size_t i;
-
-	for (i = 0; i < info->nfiles; i++)
-		json_array_append_new(files, hash_json(json_pack("{s:s, s:I}", "name",
-		                                                 info->files[i].name, "bytes",
-		                                                 (json_int_t)info->files[i].size),
-		                                       info->files[i].sha256));
-	sodium_bin2hex(hex, sizeof(hex), info->root_sha256, 32);
-	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:o}", "directory", dir, "subject",
-	              info->subject, "root_sha256", hex, "created", info->created, "share_set",
-	              (int)info->share_set, "certificates", (json_int_t)info->certificates,
-	              "revocations", (json_int_t)info->revocations, "crls",
-	              (json_int_t)info->crls, "files", files);
-	if (opened >= 0)
-		json_object_set_new(o, "opened_with_quorum", json_boolean(opened));
-	return o;
-}
-
-static int
-backup_verify(int argc, char **argv)
-{
-	static const struct option opts[] = {{"json", no_argument, NULL, CLI_OPT_JSON},
-	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
-	                                     CLI_QUORUM_LONGOPTS,
-	                                     {NULL, 0, NULL, 0}};
-	struct cli_quorum_opts qo;
-	struct cer_backup_info info;
-	struct cer_home *h = NULL;
-	struct cer_quorum *q = NULL;
-	int c, r, json = 0, prove;
-
-	memset(&qo, 0, sizeof(qo));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == CLI_OPT_JSON)
-			json = 1;
-		else if (c == CLI_OPT_HELP) {
-			printf("usage: %s\n", backup_usage);
-			return CLI_OK;
-		} else if (cli_quorum_option(&qo, c, optarg) != 0)
-			return cli_usage_error(backup_usage, "unknown option");
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(backup_usage, "backup verify takes one DIR");
-	prove = qo.nfiles > 0 || qo.shares_from != NULL;
-	if ((r = cer_backup_verify(argv[optind], &info, &h)) == 0 && prove &&
-	    (r = cli_collect_quorum(h->vault, &qo, &q)) == 0)
-		r = cer_backup_prove(h, q);
-	cer_quorum_free(q);
-	cer_home_free(h);
-	if (r != 0)
-		return cli_fail(r, "backup verify");
-	if (json)
-		return print_json(backup_json(argv[optind], &info, prove));
-	backup_text(argv[optind], &info, "backup intact:");
-	if (prove)
-		printf("the quorum opens the backup's vault: its key signs as the root certificate\n");
-	return CLI_OK;
-}
-
-int
-cli_backup(int argc, char **argv)
-{
-	static const struct option opts[] = {{"home", required_argument, NULL, CLI_OPT_HOME},
-	                                     {"to", required_argument, NULL, OPT_TO},
-	                                     {"operator", required_argument, NULL, OPT_OPERATOR},
-	                                     {"json", no_argument, NULL, CLI_OPT_JSON},
-	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
-	                                     {NULL, 0, NULL, 0}};
-	struct cer_session_params sp = {.verb = "backup"};
-	struct cer_session *s = NULL;
-	struct cer_backup_info info;
-	const char *home = NULL, *to = NULL;
-	int c, r, end, json = 0;
-
-	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
-		return backup_verify(argc - 1, argv + 1);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case CLI_OPT_HOME: home = optarg; break;
-		case OPT_TO: to = optarg; break;
-		case OPT_OPERATOR: sp.operator_name = optarg; break;
-		case CLI_OPT_JSON: json = 1; break;
-		case CLI_OPT_HELP: printf("usage: %s\n", backup_usage); return CLI_OK;
-		default: return cli_usage_error(backup_usage, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(backup_usage, "unexpected argument '%s'", argv[optind]);
-	if (to == NULL)
-		return cli_usage_error(backup_usage, "--to DIR is required");
-	home = cli_home(home);
-	if ((r = cer_session_begin(home, &sp, &s)) == 0) {
-		r = cer_backup_write(home, to, cer_session_time(s), &info, s);
-		end = cer_session_end(s, NULL, NULL, r, NULL, 0);
-		if (r == 0)
-			r = end;
-	}
-	cer_session_free(s);
-	if (r != 0)
-		return cli_fail(r, "backup");
-	if (json)
-		return print_json(backup_json(to, &info, -1));
-	backup_text(to, &info, "backup written, read back and verified:");
 	return CLI_OK;
 }

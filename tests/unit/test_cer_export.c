@@ -72,7 +72,7 @@ test_formats(void)
 	CHECK_EQ(cer_export_formats_parse("qr-png", &f), 0);
 	CHECK_EQ(cer_export_formats_parse("ur,p7b", &f), 0);
 	CHECK_EQ(f, CER_FORMAT_PEM | CER_FORMAT_DER | CER_FORMAT_QR_PNG | CER_FORMAT_UR |
-	                     CER_FORMAT_P7B);
+	                    CER_FORMAT_P7B);
 	CHECK_EQ(cer_export_formats_parse("pem,,der", &f), CUSTOS_EINVAL);
 	CHECK_EQ(cer_export_formats_parse("PEM", &f), CUSTOS_EINVAL);
 	CHECK_EQ(cer_export_formats_parse("", &f), CUSTOS_EINVAL);
@@ -108,8 +108,9 @@ test_files_of_an_artifact(void)
 	cer_export_qr_defaults(&q);
 	q.max_version = 6;
 	CHECK_EQ(cer_export_new(&x), 0);
-	CHECK_EQ(cer_export_add(x, a, CER_FORMAT_PEM | CER_FORMAT_DER | CER_FORMAT_P7B |
-	                                      CER_FORMAT_QR_PNG | CER_FORMAT_UR,
+	CHECK_EQ(cer_export_add(x, a,
+	                        CER_FORMAT_PEM | CER_FORMAT_DER | CER_FORMAT_P7B |
+	                                CER_FORMAT_QR_PNG | CER_FORMAT_UR,
 	                        &q),
 	         0);
 	/* pem, der, p7b, the PEM as one QR (it fits version 6), the .ur */
@@ -133,7 +134,8 @@ test_files_of_an_artifact(void)
 	CHECK_EQ(cer_export_new(&x), 0);
 	CHECK_EQ(cer_export_add(x, a, CER_FORMAT_QR_PNG, &q), 0);
 	CHECK(cer_export_count(x) > 2);
-	CHECK(strstr(cer_export_file(x, 0)->name, "cert-01-ur-01-of-") == cer_export_file(x, 0)->name);
+	CHECK(strstr(cer_export_file(x, 0)->name, "cert-01-ur-01-of-") ==
+	      cer_export_file(x, 0)->name);
 	cer_export_free(x);
 	/* More than CER_EXPORT_MAX_PNG_PARTS parts: refused. */
 	free(a->der);
@@ -334,8 +336,10 @@ test_mounts(void)
 	for (i = 0; i < n; i++) {
 		if (strcmp(m[i].dir, "/media/usb stick") == 0) {
 			seen |= 1;
-			CHECK(strcmp(m[i].device, "/dev/sdb1") == 0 && strcmp(m[i].fstype, "vfat") == 0);
-			CHECK_EQ(m[i].read_only, 1); /* mounted again read-only: the later mount counts */
+			CHECK(strcmp(m[i].device, "/dev/sdb1") == 0 &&
+			      strcmp(m[i].fstype, "vfat") == 0);
+			CHECK_EQ(m[i].read_only,
+			         1); /* mounted again read-only: the later mount counts */
 		} else if (strcmp(m[i].dir, "/media/sd") == 0) {
 			seen |= 2;
 			CHECK_EQ(m[i].read_only, 1);

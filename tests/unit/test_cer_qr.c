@@ -19,13 +19,14 @@
 static void
 test_alnum_capacity_table(void)
 {
-	/* ISO/IEC 18004 table 7, alphanumeric mode (v25 from its data codewords 1276/1000/718/538). */
+	/* ISO/IEC 18004 table 7, alphanumeric mode (v25 from its data codewords 1276/1000/718/538).
+	 */
 	static const struct {
 		int version;
 		size_t l, m, q, h;
-	} table[] = {{1, 25, 20, 16, 10},       {2, 47, 38, 29, 20},       {5, 154, 122, 87, 64},
-	             {10, 395, 311, 221, 174},  {25, 1853, 1451, 1041, 779},
-	             {40, 4296, 3391, 2420, 1852}};
+	} table[] = {{1, 25, 20, 16, 10},         {2, 47, 38, 29, 20},
+	             {5, 154, 122, 87, 64},       {10, 395, 311, 221, 174},
+	             {25, 1853, 1451, 1041, 779}, {40, 4296, 3391, 2420, 1852}};
 	size_t i;
 
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
@@ -41,7 +42,8 @@ test_alnum_capacity_table(void)
 static void
 test_screen_version(void)
 {
-	/* 80x24 with a 2-module margin: side <= 80 and (side + 1) / 2 <= 24, so side <= 47: v6 (45). */
+	/* 80x24 with a 2-module margin: side <= 80 and (side + 1) / 2 <= 24, so side <= 47: v6
+	 * (45). */
 	CHECK_EQ(cer_qr_version_for_screen(80, 24, 2), 6);
 	CHECK_EQ(cer_qr_version_for_screen(25, 13, 2), 1);
 	CHECK_EQ(cer_qr_version_for_screen(24, 13, 2), 0);
@@ -73,13 +75,15 @@ test_ur_fragment_fits(void)
 			for (f = 0; f < 2; f++) {
 				enc = NULL;
 				CHECK_EQ(cer_ur_encoder_new(msg, sizeof(msg), frag,
-				                            frag >= 20 ? 10 : frag / 2, firsts[f], &enc),
+				                            frag >= 20 ? 10 : frag / 2, firsts[f],
+				                            &enc),
 				         0);
 				for (k = 0; enc != NULL && k < 40; k++) {
 					part = NULL;
 					qr = NULL;
 					CHECK_EQ(cer_ur_encoder_next_part(enc, &part), 0);
-					CHECK_EQ(cer_export_ur_qr(part, ecs[e], versions[v], &qr), 0);
+					CHECK_EQ(cer_export_ur_qr(part, ecs[e], versions[v], &qr),
+					         0);
 					CHECK(qr == NULL || qr->version <= versions[v]);
 					cer_qr_free(qr);
 					free(part);
@@ -113,7 +117,8 @@ png_pixels(const uint8_t *png, size_t len, size_t *side, uint8_t **pix)
 	*side = 0;
 	while (off + 12 <= len) {
 		n = be32(png + off);
-		if (off + 12 + n > len || cer_crc32(png + off + 4, 4 + n) != be32(png + off + 8 + n))
+		if (off + 12 + n > len ||
+		    cer_crc32(png + off + 4, 4 + n) != be32(png + off + 8 + n))
 			return -2;
 		if (memcmp(png + off + 4, "IHDR", 4) == 0) {
 			if (n != 13 || be32(png + off + 8) != be32(png + off + 12) ||
@@ -133,7 +138,8 @@ png_pixels(const uint8_t *png, size_t len, size_t *side, uint8_t **pix)
 	raw = malloc(stride * *side);
 	for (off = 2, i = 0;;) { /* stored blocks: header byte, LEN, NLEN, data */
 		blk = (size_t)z[off + 1] | (size_t)z[off + 2] << 8;
-		if ((z[off] & 6) != 0 || (blk ^ ((size_t)z[off + 3] | (size_t)z[off + 4] << 8)) != 0xffff ||
+		if ((z[off] & 6) != 0 ||
+		    (blk ^ ((size_t)z[off + 3] | (size_t)z[off + 4] << 8)) != 0xffff ||
 		    i + blk > stride * *side)
 			return -5;
 		memcpy(raw + i, z + off + 5, blk);
@@ -187,8 +193,10 @@ test_png_read_back(void)
 					mx = x / scales[s];
 					my = y / scales[s];
 					dark = mx >= quiets[qz] && my >= quiets[qz] &&
-					       mx - quiets[qz] < qr->width && my - quiets[qz] < qr->width &&
-					       qr->modules[(my - quiets[qz]) * qr->width + mx - quiets[qz]];
+					       mx - quiets[qz] < qr->width &&
+					       my - quiets[qz] < qr->width &&
+					       qr->modules[(my - quiets[qz]) * qr->width + mx -
+					                   quiets[qz]];
 					if (pix[y * side + x] != !dark) {
 						CHECK(!"pixel differs from module");
 						y = side;
@@ -271,7 +279,8 @@ test_text_read_back(void)
 	struct cer_qr *qr = NULL;
 	char *t = NULL;
 
-	CHECK_EQ(cer_qr_encode_alnum("UR:BYTES/HDCXLKAHSSQZWFVSLOFZOXWKRE", CER_QR_EC_L, 40, &qr), 0);
+	CHECK_EQ(cer_qr_encode_alnum("UR:BYTES/HDCXLKAHSSQZWFVSLOFZOXWKRE", CER_QR_EC_L, 40, &qr),
+	         0);
 	if (qr == NULL)
 		return;
 	check_text(qr, 0, CER_QR_TEXT_LIGHT_ON_DARK); /* odd side */
@@ -331,7 +340,8 @@ test_vector_parts_zbarimg(void)
 		json_decref(v);
 		return;
 	}
-	parts = json_object_get(v, "multipart_ur_make_message_ur_256_max_fragment_30_first_20_parts");
+	parts = json_object_get(v,
+	                        "multipart_ur_make_message_ur_256_max_fragment_30_first_20_parts");
 	CHECK(json_array_size(parts) == 20);
 	for (i = 0; i < json_array_size(parts); i += 3) {
 		const char *part = json_string_value(json_array_get(parts, i));
@@ -339,7 +349,8 @@ test_vector_parts_zbarimg(void)
 		png = NULL;
 		CHECK_EQ(cer_export_ur_qr(part, CER_QR_EC_M, 10, &qr), 0);
 		CHECK(qr != NULL && cer_qr_png(qr, 4, 4, &png, &len) == 0);
-		if ((fd = mkstemp(path)) < 0 || png == NULL || write(fd, png, len) != (ssize_t)len) {
+		if ((fd = mkstemp(path)) < 0 || png == NULL ||
+		    write(fd, png, len) != (ssize_t)len) {
 			CHECK(!"temp file");
 		} else {
 			(void)snprintf(cmd, sizeof(cmd), "zbarimg --raw -q %s 2>/dev/null", path);
@@ -351,7 +362,8 @@ test_vector_parts_zbarimg(void)
 			}
 			got[strcspn(got, "\n")] = '\0';
 			for (k = 0; part[k] != '\0' && k + 1 < sizeof(upper); k++)
-				upper[k] = (char)(part[k] >= 'a' && part[k] <= 'z' ? part[k] - 32 : part[k]);
+				upper[k] = (char)(part[k] >= 'a' && part[k] <= 'z' ? part[k] - 32
+				                                                   : part[k]);
 			upper[k] = '\0';
 			CHECK(strcmp(got, upper) == 0);
 		}
