@@ -391,9 +391,10 @@ cer_artifact_transcript(const struct cer_home *h, const char *path, struct cer_a
 	if ((r = cer_transcript_verify(a->der, a->der_len, a->sig, a->sig_len, h->root_pub, fp,
 	                               &info)) != 0)
 		goto out;
-	(void)snprintf(a->base, sizeof(a->base), "%s", name);
-	(void)snprintf(a->what, sizeof(a->what), "transcript %s (%s ceremony, signed)", name,
-	               info.ceremony);
+	/* name was checked to fit base (plain_file_name above). */
+	(void)snprintf(a->base, sizeof(a->base), "%.*s", (int)sizeof(a->base) - 1, name);
+	(void)snprintf(a->what, sizeof(a->what), "transcript %.*s (%.*s ceremony, signed)",
+	               (int)sizeof(a->base) - 1, name, 63, info.ceremony);
 	*out = a;
 	a = NULL; /* transferred */
 out:
