@@ -175,7 +175,8 @@ cer_env_airgap(const struct cer_env *e, int allow_network)
 	return custos_err_set(CUSTOS_ENETWORK,
 	                      "%s %s up; custos signs only on an air-gapped machine (take %s down, "
 	                      "or pass --allow-network, which the audit log records)",
-	                      n == 1 ? "interface" : "interfaces", up, n == 1 ? "it" : "them");
+	                      up[0] ? up : "too many interfaces", n == 1 ? "is" : "are",
+	                      n == 1 ? "it" : "them");
 }
 
 int64_t

@@ -357,8 +357,8 @@ preflight(struct cer_session *s)
 			return custos_err_set(CUSTOS_EREFUSED, "the operator must name themselves "
 			                                       "(--operator NAME or $CUSTOS_OPERATOR)");
 		if (strcmp(s->role, "operator") != 0)
-			return custos_err_set(CUSTOS_EREFUSED, "a %s does not drive a signing ceremony; "
-			                                       "the operator does", s->role);
+			return custos_err_set(CUSTOS_EREFUSED, "the %s role does not drive a signing "
+			                                       "ceremony; the operator does", s->role);
 	}
 	if ((s->flags & (CER_SESSION_KEY | CER_SESSION_SIGNING)) != 0 &&
 	    ((r = cer_audit_newest(s->db, &newest, &seq)) != 0 ||

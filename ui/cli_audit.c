@@ -143,8 +143,8 @@ print_report_text(const struct cer_audit_report *rep, int r)
 	for (i = 0; i < rep->nwarnings; i++)
 		printf("warning:            %s\n", rep->warnings[i]);
 	for (i = 0; i < rep->nfindings; i++)
-		printf("%s record %llu:%*s%s: %s\n", i == 0 ? "FIRST BAD" : "also bad ",
-		       (unsigned long long)rep->findings[i].seq, 1, "",
+		printf("%s record %llu (%s): %s\n", i == 0 ? "FIRST BAD" : "also bad ",
+		       (unsigned long long)rep->findings[i].seq,
 		       cer_audit_problem_name(rep->findings[i].kind), rep->findings[i].text);
 	if (rep->total_findings > rep->nfindings)
 		printf("... and %zu more findings\n", rep->total_findings - rep->nfindings);

@@ -75,7 +75,7 @@ test_env(void)
 	CHECK(strstr(buf, "air-gapped") != NULL && strstr(buf, "no wireless device") != NULL);
 	env_with(&e, "eth0", 1, 0);
 	CHECK_EQ(cer_env_airgap(&e, 0), CUSTOS_ENETWORK);
-	CHECK(strstr(custos_err_detail(), "interface eth0 up") != NULL);
+	CHECK(strstr(custos_err_detail(), "eth0 is up") != NULL);
 	CHECK(cer_env_airgap(&e, 1) == 0);
 	CHECK_EQ(cer_env_up(&e, buf, sizeof(buf)), 1);
 	CHECK(strcmp(buf, "eth0") == 0);
