@@ -34,7 +34,9 @@ expect_rc 0 "sign" -- "$CUSTOS" sign --home "$H" --csr "$WORK/sub.csr" --out "$W
 serial=$(openssl x509 -in "$WORK/sub.pem" -noout -serial | cut -d= -f2)
 [ ${#signing[@]} -gt 0 ] && signing[1]=$(date -u +%Y-%m-%dT%H:%MZ)
 revoking=()
-if "$CUSTOS" revoke --help 2>&1 | grep -q -- --confirm-time; then revoking=("${signing[@]}"); fi
+if "$CUSTOS" revoke --help 2>&1 | grep -q -- --confirm-time; then
+	revoking=(--confirm-time "$(date -u +%Y-%m-%dT%H:%MZ)" --allow-network)
+fi
 expect_rc 0 "revoke" -- "$CUSTOS" revoke --home "$H" --serial "$serial" --reason superseded "${revoking[@]}"
 expect_rc 0 "crl" -- "$CUSTOS" crl --home "$H" --out "$WORK/root.crl" "${signing[@]}" "${q[@]}"
 expect_rc 0 "export" -- "$CUSTOS" export --home "$H" --to "$WORK/exported" root crl cert "$serial"
