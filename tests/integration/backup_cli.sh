@@ -6,6 +6,14 @@
 # the audit log.
 . "$(dirname "$0")/lib.bash"
 
+# Signing verbs need a named operator and, where the tree has them, the time confirmation
+# and --allow-network (the test machine is not air-gapped).
+export CUSTOS_OPERATOR=Olivia
+signing=()
+if "$CUSTOS" sign --help 2>&1 | grep -q -- --confirm-time; then
+	signing=(--confirm-time "$(date -u +%Y-%m-%dT%H:%MZ)" --allow-network)
+fi
+
 H=$WORK/ca
 S=$WORK/shares
 B=$WORK/backup
@@ -16,8 +24,8 @@ q=(--share-file "$S/alice.share" --share-file "$S/bob.share")
 "$CUSTOS" key activate --home "$H" "${q[@]}" >/dev/null 2>&1
 openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/sub.key" 2>/dev/null
 openssl req -new -key "$WORK/sub.key" -subj "/C=US/O=Example/CN=Issuing CA 1" -out "$WORK/sub.csr"
-"$CUSTOS" sign --home "$H" --csr "$WORK/sub.csr" --out "$WORK/sub.pem" "${q[@]}" >/dev/null 2>&1
-"$CUSTOS" crl --home "$H" --out "$WORK/crl.pem" "${q[@]}" >/dev/null 2>&1
+"$CUSTOS" sign --home "$H" --csr "$WORK/sub.csr" --out "$WORK/sub.pem" "${q[@]}" "${signing[@]}" >/dev/null 2>&1
+"$CUSTOS" crl --home "$H" --out "$WORK/crl.pem" "${q[@]}" "${signing[@]}" >/dev/null 2>&1
 
 expect_rc 0 "backup" -- "$CUSTOS" backup --home "$H" --to "$B"
 expect_in "$WORK/out" 'backup written, read back and verified' "backup summary"
