@@ -13,12 +13,14 @@
 #include "ca/ca_issue.h"
 #include "ca/ca_name.h"
 #include "ca/ca_profile.h"
+#include "ceremony/cer_session.h"
 
 int
 cer_revoke(struct cer_home *h, struct cer_db *db, const uint8_t serial[CER_SERIAL_LEN],
-           enum cer_reason reason, time_t now)
+           enum cer_reason reason, time_t now, struct cer_session *session)
 {
 	enum cer_key_state s = h->vault->state;
+	char hex[2 * CER_SERIAL_LEN + 1];
 	int r;
 
 	if (s != CER_STATE_ACTIVE && s != CER_STATE_DEACTIVATED && s != CER_STATE_COMPROMISED)
@@ -27,7 +29,11 @@ cer_revoke(struct cer_home *h, struct cer_db *db, const uint8_t serial[CER_SERIA
 		                      cer_state_name(s));
 	if ((r = cer_db_begin(db)) != 0)
 		return r;
-	if ((r = cer_db_revoke(db, serial, (int64_t)now, reason)) != 0) {
+	cer_serial_hex(serial, hex);
+	if ((r = cer_db_revoke(db, serial, (int64_t)now, reason)) != 0 ||
+	    (session != NULL &&
+	     (r = cer_session_record(session, "revoke", hex, "ok", "reason %s",
+	                             cer_reason_name(reason))) != 0)) {
 		cer_db_rollback(db);
 		return r;
 	}
@@ -136,10 +142,26 @@ cer_crl_precheck(const struct cer_home *h)
 	return 0;
 }
 
+/* The audit record of a signature, inside the signing transaction. */
+static int
+record_sign(struct cer_session *session, const struct cer_cert_row *row)
+{
+	char hex[2 * CER_SERIAL_LEN + 1], sha[65], csr[65];
+
+	if (session == NULL)
+		return 0;
+	cer_serial_hex(row->serial, hex);
+	sodium_bin2hex(sha, sizeof(sha), row->sha256, 32);
+	sodium_bin2hex(csr, sizeof(csr), row->csr_sha256, 32);
+	return cer_session_record(session, "sign", hex, "ok",
+	                          "subject %s; profile %s; sha256 %s; csr-sha256 %s", row->subject,
+	                          row->profile, sha, csr);
+}
+
 int
 cer_sign_csr(struct cer_home *h, struct cer_unlocked *u, struct cer_db *db,
              const struct ca_profile_set *profiles, const char *profile, const uint8_t *csr,
-             size_t csr_len, time_t now, struct cer_signed *out)
+             size_t csr_len, time_t now, struct cer_session *session, struct cer_signed *out)
 {
 	struct serial_check sc = {db};
 	struct ca_issue_opts opts = {NULL, serial_unused, &sc};
@@ -163,7 +185,8 @@ cer_sign_csr(struct cer_home *h, struct cer_unlocked *u, struct cer_db *db,
 		goto out;
 	if ((r = ca_issue_cert(p, h->root, u->key, req, now, &opts, &out->cert)) != 0 ||
 	    (r = cert_row(out->cert, p->name, info->csr_sha256, now, &row, &der)) != 0 ||
-	    (r = cer_db_cert_insert(db, &row)) != 0 || (r = cer_db_commit(db)) != 0) {
+	    (r = cer_db_cert_insert(db, &row)) != 0 || (r = record_sign(session, &row)) != 0 ||
+	    (r = cer_db_commit(db)) != 0) {
 		cer_db_rollback(db);
 		goto out;
 	}
@@ -208,11 +231,13 @@ crl_add(void *ctx, const uint8_t key[CER_SERIAL_LEN], int64_t when, enum cer_rea
 
 int
 cer_crl_issue(struct cer_home *h, struct cer_unlocked *u, struct cer_db *db,
-              const struct ca_profile_set *profiles, time_t now, struct cer_crl *out)
+              const struct ca_profile_set *profiles, time_t now, struct cer_session *session,
+              struct cer_crl *out)
 {
 	struct crl_feed feed = {NULL, 0};
 	struct cer_crl_row row;
 	unsigned char *der = NULL;
+	char sha[65], number[24];
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -241,7 +266,13 @@ cer_crl_issue(struct cer_home *h, struct cer_unlocked *u, struct cer_db *db,
 	memcpy(row.sha256, out->sha256, 32);
 	row.der = out->der;
 	row.der_len = out->der_len;
-	if ((r = cer_db_crl_insert(db, &row)) != 0 || (r = cer_db_commit(db)) != 0)
+	sodium_bin2hex(sha, sizeof(sha), out->sha256, 32);
+	(void)snprintf(number, sizeof(number), "%llu", (unsigned long long)out->number);
+	if ((r = cer_db_crl_insert(db, &row)) != 0 ||
+	    (session != NULL &&
+	     (r = cer_session_record(session, "crl", number, "ok", "entries %llu; sha256 %s",
+	                             (unsigned long long)out->entries, sha)) != 0) ||
+	    (r = cer_db_commit(db)) != 0)
 		goto fail;
 	ca_crl_builder_free(feed.b);
 	OPENSSL_free(der);

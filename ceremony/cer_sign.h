@@ -3,7 +3,9 @@
  * a revocation, issuing a CRL.  Each runs its checks, the X.509 work (ca/)
  * and the inventory change in one transaction; an artifact is handed back
  * only after it is recorded, so a crash never leaves a certificate written
- * but unrecorded or a CRL number used twice.
+ * but unrecorded or a CRL number used twice.  With a session (may be NULL),
+ * the operation's audit record is appended in the same transaction: the
+ * inventory and the log change together or not at all.
  */
 #ifndef CER_SIGN_H
 #define CER_SIGN_H
@@ -18,6 +20,7 @@
 #include "common/err.h"
 
 struct ca_profile_set;
+struct cer_session;
 
 /* What a signing ceremony produced. */
 struct cer_signed {
@@ -37,7 +40,8 @@ struct cer_signed {
  */
 int cer_sign_csr(struct cer_home *h, struct cer_unlocked *u, struct cer_db *db,
                  const struct ca_profile_set *profiles, const char *profile,
-                 const uint8_t *csr, size_t csr_len, time_t now, struct cer_signed *out) CUSTOS_WUR;
+                 const uint8_t *csr, size_t csr_len, time_t now, struct cer_session *session,
+                 struct cer_signed *out) CUSTOS_WUR;
 
 /*
  * The checks of cer_sign_csr() that need no key (key state, profile, CSR
@@ -70,7 +74,8 @@ struct cer_crl {
  * deactivated or compromised.
  */
 int cer_crl_issue(struct cer_home *h, struct cer_unlocked *u, struct cer_db *db,
-                  const struct ca_profile_set *profiles, time_t now, struct cer_crl *out) CUSTOS_WUR;
+                  const struct ca_profile_set *profiles, time_t now, struct cer_session *session,
+                  struct cer_crl *out) CUSTOS_WUR;
 
 /* Frees what cer_crl_issue() returned. */
 void cer_crl_clear(struct cer_crl *c);
@@ -82,6 +87,6 @@ void cer_crl_clear(struct cer_crl *c);
  * CUSTOS_EEXIST (already revoked), CUSTOS_EDB.
  */
 int cer_revoke(struct cer_home *h, struct cer_db *db, const uint8_t serial[CER_SERIAL_LEN],
-               enum cer_reason reason, time_t now) CUSTOS_WUR;
+               enum cer_reason reason, time_t now, struct cer_session *session) CUSTOS_WUR;
 
 #endif

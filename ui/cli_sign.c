@@ -17,6 +17,7 @@
 #include "ceremony/cer_file.h"
 #include "ceremony/cer_home.h"
 #include "ceremony/cer_profiles.h"
+#include "ceremony/cer_session.h"
 #include "ceremony/cer_sign.h"
 #include "ceremony/cer_vault.h"
 #include "ui/cli.h"
@@ -218,24 +219,29 @@ int
 cli_revoke(int argc, char **argv)
 {
 	static const char usage[] =
-		"custos revoke [--home DIR] --serial HEX [--reason REASON]\n"
+		"custos revoke [--home DIR] --serial HEX [--reason REASON] " CLI_SESSION_USAGE "\n"
 		"  REASON: keyCompromise, affiliationChanged, superseded, cessationOfOperation,\n"
 		"          privilegeWithdrawn, or none (the default: no reason code)";
 	static const struct option opts[] = {{"home", required_argument, NULL, CLI_OPT_HOME},
 	                                     {"serial", required_argument, NULL, 's'},
 	                                     {"reason", required_argument, NULL, 'r'},
 	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
+	                                     CLI_SESSION_LONGOPTS,
 	                                     {NULL, 0, NULL, 0}};
 	const char *home = NULL, *serial = NULL, *reason_name = "none";
+	struct cli_session_opts so;
 	enum cer_reason reason;
+	struct cer_session *s = NULL;
 	struct cer_home *h = NULL;
-	struct cer_db *db = NULL;
 	uint8_t key[CER_SERIAL_LEN];
 	char hex[2 * CER_SERIAL_LEN + 1];
 	int c, r;
 
+	memset(&so, 0, sizeof(so));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_session_option(&so, c, optarg) == 0)
+			continue;
 		if (c == CLI_OPT_HOME)
 			home = optarg;
 		else if (c == 's')
@@ -255,15 +261,17 @@ cli_revoke(int argc, char **argv)
 	if ((r = cer_serial_from_hex(serial, key)) != 0 ||
 	    (r = cer_reason_from_name(reason_name, &reason)) != 0)
 		return cli_fail(r, "revoke");
-	if ((r = open_inventory(home, &h, &db)) == 0)
-		r = cer_revoke(h, db, key, reason, time(NULL));
-	cer_db_close(db);
-	cer_home_free(h);
-	if (r != 0)
+	if ((r = cli_session_begin(home, "revoke", CER_SESSION_SIGNING, &so, &s)) != 0)
 		return cli_fail(r, "revoke");
-	cer_serial_hex(key, hex);
-	printf("revoked %s (%s); it appears on the next CRL\n", hex, cer_reason_name(reason));
-	return CLI_OK;
+	if ((r = cer_home_open(cli_home(home), &h)) == 0)
+		r = cer_revoke(h, cer_session_db(s), key, reason, cer_session_time(s), s);
+	if (r == 0) {
+		cer_serial_hex(key, hex);
+		printf("revoked %s (%s); it appears on the next CRL\n", hex, cer_reason_name(reason));
+	}
+	r = cli_session_finish(s, h, NULL, r);
+	cer_home_free(h);
+	return r == 0 ? CLI_OK : cli_fail(r, "revoke");
 }
 
 /* --- sign and crl -------------------------------------------------------------- */
@@ -315,20 +323,22 @@ int
 cli_sign(int argc, char **argv)
 {
 	static const char usage[] =
-		"custos sign [--home DIR] --csr FILE --out FILE [--profile NAME] " CLI_QUORUM_USAGE;
+		"custos sign [--home DIR] --csr FILE --out FILE [--profile NAME] " CLI_QUORUM_USAGE
+		"\n       " CLI_SESSION_USAGE;
 	static const struct option opts[] = {{"home", required_argument, NULL, CLI_OPT_HOME},
 	                                     {"csr", required_argument, NULL, OPT_CSR},
 	                                     {"out", required_argument, NULL, OPT_OUT},
 	                                     {"profile", required_argument, NULL, OPT_PROFILE},
 	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
-	                                     CLI_QUORUM_LONGOPTS,
+	                                     CLI_QUORUM_LONGOPTS, CLI_SESSION_LONGOPTS,
 	                                     {NULL, 0, NULL, 0}};
 	const char *home = NULL, *csr = NULL, *out = NULL, *profile = CA_PROFILE_DEFAULT_NAME;
+	struct cli_session_opts so;
+	struct cer_session *sess = NULL;
 	struct cli_quorum_opts qo;
 	struct ca_profile_set *profiles = NULL;
 	struct cer_home *h = NULL;
 	struct cer_unlocked *u = NULL;
-	struct cer_db *db = NULL;
 	struct cer_signed s;
 	uint8_t *data = NULL, *der = NULL;
 	size_t len = 0;
@@ -336,9 +346,12 @@ cli_sign(int argc, char **argv)
 	int c, r, n;
 
 	memset(&qo, 0, sizeof(qo));
+	memset(&so, 0, sizeof(so));
 	memset(&s, 0, sizeof(s));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_session_option(&so, c, optarg) == 0)
+			continue;
 		if (c == CLI_OPT_HOME)
 			home = optarg;
 		else if (c == OPT_CSR)
@@ -357,16 +370,17 @@ cli_sign(int argc, char **argv)
 		return cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	if (csr == NULL || out == NULL)
 		return cli_usage_error(usage, "--csr and --out are required");
+	if ((r = cli_session_begin(home, "sign", CER_SESSION_KEY | CER_SESSION_SIGNING, &so,
+	                           &sess)) != 0)
+		return cli_fail(r, "sign");
 	/* Everything that can be checked without the key is checked before any share. */
 	if ((r = check_out(out)) != 0 || (r = cer_file_read(csr, 64 * 1024, &data, &len)) != 0 ||
 	    (r = cer_home_open(cli_home(home), &h)) != 0 || (r = cer_profiles_load(h, &profiles)) != 0 ||
-	    (r = cer_sign_precheck(h, profiles, profile, data, len)) != 0)
-		goto out;
-	cer_home_free(h);
-	h = NULL;
-	if ((r = cli_open_and_unlock(home, &qo, &h, &u)) != 0 ||
-	    (r = cer_db_open(h->path, 0, &db)) != 0 ||
-	    (r = cer_sign_csr(h, u, db, profiles, profile, data, len, time(NULL), &s)) != 0)
+	    (r = cer_sign_precheck(h, profiles, profile, data, len)) != 0 ||
+	    (r = cer_session_artifact(sess, csr, data, len, NULL)) != 0 ||
+	    (r = cli_session_quorum(sess, h, &qo, &u)) != 0 ||
+	    (r = cer_sign_csr(h, u, cer_session_db(sess), profiles, profile, data, len,
+	                      cer_session_time(sess), sess, &s)) != 0)
 		goto out;
 	cer_serial_hex(s.serial, hex);
 	sodium_bin2hex(sha, sizeof(sha), s.sha256, 32);
@@ -379,15 +393,17 @@ cli_sign(int argc, char **argv)
 		                "be written; export it with `custos export cert %s`\n", hex, hex);
 		goto out;
 	}
+	if ((r = cer_session_artifact(sess, out, der, (size_t)n, NULL)) != 0)
+		goto out;
 	printf("signed:             %s\n", out);
 	printf("serial:             %s\n", hex);
 	printf("SHA-256:            %s\n", sha);
 out:
+	r = cli_session_finish(sess, h, u, r);
 	OPENSSL_free(der);
 	cer_signed_clear(&s);
 	ca_profile_set_free(profiles);
 	free(data);
-	cer_db_close(db);
 	cer_unlocked_free(u);
 	cer_home_free(h);
 	return r == 0 ? CLI_OK : cli_fail(r, "sign");
@@ -396,26 +412,31 @@ out:
 int
 cli_crl(int argc, char **argv)
 {
-	static const char usage[] = "custos crl [--home DIR] --out FILE " CLI_QUORUM_USAGE;
+	static const char usage[] = "custos crl [--home DIR] --out FILE " CLI_QUORUM_USAGE
+	                            "\n       " CLI_SESSION_USAGE;
 	static const struct option opts[] = {{"home", required_argument, NULL, CLI_OPT_HOME},
 	                                     {"out", required_argument, NULL, OPT_OUT},
 	                                     {"help", no_argument, NULL, CLI_OPT_HELP},
-	                                     CLI_QUORUM_LONGOPTS,
+	                                     CLI_QUORUM_LONGOPTS, CLI_SESSION_LONGOPTS,
 	                                     {NULL, 0, NULL, 0}};
 	const char *home = NULL, *out = NULL;
+	struct cli_session_opts so;
+	struct cer_session *sess = NULL;
 	struct cli_quorum_opts qo;
 	struct ca_profile_set *profiles = NULL;
 	struct cer_home *h = NULL;
 	struct cer_unlocked *u = NULL;
-	struct cer_db *db = NULL;
 	struct cer_crl crl;
 	char sha[65], next[32];
 	int c, r;
 
 	memset(&qo, 0, sizeof(qo));
+	memset(&so, 0, sizeof(so));
 	memset(&crl, 0, sizeof(crl));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_session_option(&so, c, optarg) == 0)
+			continue;
 		if (c == CLI_OPT_HOME)
 			home = optarg;
 		else if (c == OPT_OUT)
@@ -430,14 +451,14 @@ cli_crl(int argc, char **argv)
 		return cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	if (out == NULL)
 		return cli_usage_error(usage, "--out is required");
+	if ((r = cli_session_begin(home, "crl", CER_SESSION_KEY | CER_SESSION_SIGNING, &so,
+	                           &sess)) != 0)
+		return cli_fail(r, "crl");
 	if ((r = check_out(out)) != 0 || (r = cer_home_open(cli_home(home), &h)) != 0 ||
-	    (r = cer_profiles_load(h, &profiles)) != 0 || (r = cer_crl_precheck(h)) != 0)
-		goto out;
-	cer_home_free(h);
-	h = NULL;
-	if ((r = cli_open_and_unlock(home, &qo, &h, &u)) != 0 ||
-	    (r = cer_db_open(h->path, 0, &db)) != 0 ||
-	    (r = cer_crl_issue(h, u, db, profiles, time(NULL), &crl)) != 0)
+	    (r = cer_profiles_load(h, &profiles)) != 0 || (r = cer_crl_precheck(h)) != 0 ||
+	    (r = cli_session_quorum(sess, h, &qo, &u)) != 0 ||
+	    (r = cer_crl_issue(h, u, cer_session_db(sess), profiles, cer_session_time(sess), sess,
+	                       &crl)) != 0)
 		goto out;
 	if ((r = write_artifact(out, "X509 CRL", crl.der, crl.der_len)) != 0) {
 		fprintf(stderr, "custos: crl: CRL %llu is signed and recorded, but could not be "
@@ -445,6 +466,8 @@ cli_crl(int argc, char **argv)
 		        (unsigned long long)crl.number);
 		goto out;
 	}
+	if ((r = cer_session_artifact(sess, out, crl.der, crl.der_len, NULL)) != 0)
+		goto out;
 	sodium_bin2hex(sha, sizeof(sha), crl.sha256, 32);
 	cer_time_format(crl.next_update, next, sizeof(next));
 	printf("CRL:                %s\n", out);
@@ -453,9 +476,9 @@ cli_crl(int argc, char **argv)
 	printf("next update:        %s\n", next);
 	printf("SHA-256:            %s\n", sha);
 out:
+	r = cli_session_finish(sess, h, u, r);
 	cer_crl_clear(&crl);
 	ca_profile_set_free(profiles);
-	cer_db_close(db);
 	cer_unlocked_free(u);
 	cer_home_free(h);
 	return r == 0 ? CLI_OK : cli_fail(r, "crl");
