@@ -3,6 +3,7 @@
 # screen comes back with capture-pane.  Every wait is bounded.
 set -euo pipefail
 : "${CUSTOS:?CUSTOS must name the custos binary}"
+[ -x "$CUSTOS" ] || { echo "FAIL: $CUSTOS is not an executable"; exit 1; }
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 
 WORK=$(mktemp -d)
@@ -45,7 +46,7 @@ start_tui() {
 }
 
 screen() { tm capture-pane -p -t "$S"; }
-history() { tm capture-pane -p -S - -E - -t "$S"; }
+history() { tm capture-pane -p -J -S - -E - -t "$S"; }
 keys() { tm send-keys -t "$S" "$@"; }
 text() { tm send-keys -t "$S" -l "$1"; }
 
