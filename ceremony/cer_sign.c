@@ -207,7 +207,7 @@ out:
 void
 cer_crl_clear(struct cer_crl *c)
 {
-	free(c->der);
+	OPENSSL_free(c->der);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -251,11 +251,8 @@ cer_crl_issue(struct cer_home *h, struct cer_unlocked *u, struct cer_db *db,
 	    (r = cer_db_revocations_foreach(db, crl_add, &feed)) != 0 ||
 	    (r = ca_crl_finish(feed.b, u->key, &der, &out->der_len)) != 0)
 		goto fail;
-	if ((out->der = malloc(out->der_len)) == NULL) {
-		r = custos_err_set(CUSTOS_ENOMEM, "CRL");
-		goto fail;
-	}
-	memcpy(out->der, der, out->der_len);
+	out->der = der;
+	der = NULL; /* transferred */
 	out->entries = feed.entries;
 	crypto_hash_sha256(out->sha256, out->der, (unsigned long long)out->der_len);
 	memset(&row, 0, sizeof(row));

@@ -61,7 +61,7 @@ struct cer_crl {
 	uint64_t number;
 	uint64_t entries;
 	time_t this_update, next_update;
-	uint8_t *der; /* malloc'd */
+	uint8_t *der; /* OPENSSL_malloc'd; cer_crl_clear() frees it */
 	size_t der_len;
 	uint8_t sha256[32];
 };
