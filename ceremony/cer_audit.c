@@ -22,11 +22,12 @@ static const char record_tag[] = "custos-audit-v1";
 static const char checkpoint_tag[] = "custos-audit-checkpoint-v1";
 
 static const char *const field_names[CER_AF_COUNT] = {
-	"time", "actor", "role", "operation", "object", "result", "session", "host", "details",
+        "time", "actor", "role", "operation", "object", "result", "session", "host", "details",
 };
 
-#define RECORD_COLUMNS \
-	"seq, time, actor, role, operation, object, result, session, host, details, prev_hash, hash"
+#define RECORD_COLUMNS                                                                             \
+	"seq, time, actor, role, operation, object, result, session, host, details, prev_hash, "   \
+	"hash"
 
 const char *
 cer_audit_field_name(enum cer_audit_field f)
@@ -98,9 +99,9 @@ cer_audit_hash(uint64_t seq, const char *const field[CER_AF_COUNT], const size_t
 }
 
 size_t
-cer_audit_checkpoint_message(uint64_t seq, const uint8_t hash[CER_AUDIT_HASH_LEN],
-                             const char *time, size_t time_len, const char *session,
-                             size_t session_len, uint8_t *buf, size_t len)
+cer_audit_checkpoint_message(uint64_t seq, const uint8_t hash[CER_AUDIT_HASH_LEN], const char *time,
+                             size_t time_len, const char *session, size_t session_len, uint8_t *buf,
+                             size_t len)
 {
 	size_t tag = sizeof(checkpoint_tag) - 1;
 	size_t need = tag + 8 + CER_AUDIT_HASH_LEN + 4 + time_len + 4 + session_len, o = 0;
@@ -163,8 +164,10 @@ cer_audit_time_parse(const char *s, int64_t *ms)
 	*ms = 0;
 	if (strlen(s) != CER_AUDIT_TIME_LEN - 1 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
 	    s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z')
-		return custos_err_set(CUSTOS_EFORMAT, "'%.40s' is not a time like "
-		                                      "2026-01-02T03:04:05.678Z", s);
+		return custos_err_set(CUSTOS_EFORMAT,
+		                      "'%.40s' is not a time like "
+		                      "2026-01-02T03:04:05.678Z",
+		                      s);
 	y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
 	h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
 	milli = digits(s + 20, 3);
@@ -308,7 +311,8 @@ cer_audit_load_root(const char *path, X509 **root, uint8_t fp[32])
 	    X509_get0_pubkey(*root) == NULL) {
 		X509_free(*root);
 		*root = NULL;
-		return custos_err_set_openssl(CUSTOS_EFORMAT, "the root certificate has no usable key");
+		return custos_err_set_openssl(CUSTOS_EFORMAT,
+		                              "the root certificate has no usable key");
 	}
 	return 0;
 }
@@ -323,15 +327,17 @@ read_head(struct cer_db *db, struct cer_audit_head *head)
 	int r, rc;
 
 	memset(head, 0, sizeof(*head));
-	if ((r = prepare(db, "SELECT seq, hash, time FROM audit ORDER BY seq DESC LIMIT 1", &st)) != 0)
+	if ((r = prepare(db, "SELECT seq, hash, time FROM audit ORDER BY seq DESC LIMIT 1", &st)) !=
+	    0)
 		return r;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		head->seq = (uint64_t)sqlite3_column_int64(st, 0);
 		if (sqlite3_column_int64(st, 0) < 1 ||
 		    sqlite3_column_bytes(st, 1) != CER_AUDIT_HASH_LEN) {
-			r = custos_err_set(CUSTOS_EAUDIT, "the audit log's last record (%lld) is "
-			                                  "damaged; run custos audit verify",
+			r = custos_err_set(CUSTOS_EAUDIT,
+			                   "the audit log's last record (%lld) is "
+			                   "damaged; run custos audit verify",
 			                   (long long)sqlite3_column_int64(st, 0));
 		} else {
 			memcpy(head->hash, sqlite3_column_blob(st, 1), CER_AUDIT_HASH_LEN);
@@ -359,8 +365,10 @@ insert_record(struct cer_db *db, uint64_t seq, char *const f[CER_AF_COUNT],
 	sqlite3_stmt *st;
 	int r, i;
 
-	if ((r = prepare(db, "INSERT INTO audit (" RECORD_COLUMNS ") "
-	                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st)) != 0)
+	if ((r = prepare(db,
+	                 "INSERT INTO audit (" RECORD_COLUMNS ") "
+	                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	                 &st)) != 0)
 		return r;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	for (i = 0; i < CER_AF_COUNT; i++)
@@ -401,7 +409,7 @@ static int
 append_locked(struct cer_db *db, const struct cer_audit_entry *e, int64_t time_ms,
               char *const f[CER_AF_COUNT], struct cer_audit_head *head)
 {
-	const char *in[CER_AF_COUNT] = {NULL,      e->actor,  e->role,    e->operation, e->object,
+	const char *in[CER_AF_COUNT] = {NULL,      e->actor,   e->role, e->operation, e->object,
 	                                e->result, e->session, e->host, e->details};
 	size_t len[CER_AF_COUNT];
 	struct cer_audit_head last;
@@ -523,8 +531,10 @@ checkpoint_locked(struct cer_db *db, const struct cer_backend *be, EVP_PKEY *key
 		return custos_err_set(CUSTOS_EINVAL, "session identifier too long");
 	if ((r = be->sign(key, msg, mlen, sig, &siglen)) != 0)
 		return r;
-	if ((r = prepare(db, "INSERT INTO audit_checkpoints (seq, hash, time, session, signature) "
-	                     "VALUES (?, ?, ?, ?, ?)", &st)) != 0)
+	if ((r = prepare(db,
+	                 "INSERT INTO audit_checkpoints (seq, hash, time, session, signature) "
+	                 "VALUES (?, ?, ?, ?, ?)",
+	                 &st)) != 0)
 		return r;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)head.seq);
 	sqlite3_bind_blob(st, 2, head.hash, CER_AUDIT_HASH_LEN, SQLITE_STATIC);
@@ -586,12 +596,14 @@ cer_audit_foreach(struct cer_db *db, const struct cer_audit_filter *f,
 
 	if (f == NULL)
 		f = &none;
-	if ((r = prepare(db, "SELECT " RECORD_COLUMNS " FROM audit WHERE seq >= ?1"
-	                     " AND (?2 IS NULL OR time >= ?2)"
-	                     " AND (?3 IS NULL OR substr(time, 1, length(?3)) <= ?3)"
-	                     " AND (?4 IS NULL OR operation = ?4)"
-	                     " AND (?5 IS NULL OR actor = ?5)"
-	                     " AND (?6 IS NULL OR session = ?6) ORDER BY seq", &st)) != 0)
+	if ((r = prepare(db,
+	                 "SELECT " RECORD_COLUMNS " FROM audit WHERE seq >= ?1"
+	                 " AND (?2 IS NULL OR time >= ?2)"
+	                 " AND (?3 IS NULL OR substr(time, 1, length(?3)) <= ?3)"
+	                 " AND (?4 IS NULL OR operation = ?4)"
+	                 " AND (?5 IS NULL OR actor = ?5)"
+	                 " AND (?6 IS NULL OR session = ?6) ORDER BY seq",
+	                 &st)) != 0)
 		return r;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->from_seq);
 	sqlite3_bind_text(st, 2, f->since, -1, SQLITE_STATIC);

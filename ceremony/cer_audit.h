@@ -189,10 +189,10 @@ struct cer_audit_finding {
 
 struct cer_audit_report {
 	uint64_t records, checkpoints, good_checkpoints;
-	struct cer_audit_head head;  /* the stored head */
-	uint64_t signed_through;     /* the last record a valid checkpoint covers; 0 none */
+	struct cer_audit_head head; /* the stored head */
+	uint64_t signed_through;    /* the last record a valid checkpoint covers; 0 none */
 	char signed_time[CER_AUDIT_TIME_LEN];
-	uint64_t unsigned_from;      /* first record after it (0: none unsigned) */
+	uint64_t unsigned_from; /* first record after it (0: none unsigned) */
 	uint64_t unsigned_count;
 	size_t nfindings, total_findings;
 	struct cer_audit_finding findings[CER_AUDIT_FINDINGS_MAX];
@@ -211,6 +211,7 @@ const char *cer_audit_problem_name(enum cer_audit_problem p);
  * covered by a signature, which is not an error); CUSTOS_EAUDIT with the
  * first finding in the detail; CUSTOS_EDB, CUSTOS_ENOMEM.
  */
-int cer_audit_verify(struct cer_db *db, EVP_PKEY *root_pub, struct cer_audit_report *rep) CUSTOS_WUR;
+int cer_audit_verify(struct cer_db *db, EVP_PKEY *root_pub,
+                     struct cer_audit_report *rep) CUSTOS_WUR;
 
 #endif

@@ -57,19 +57,24 @@ const char *
 cer_audit_problem_name(enum cer_audit_problem p)
 {
 	switch (p) {
-	case CER_AUDIT_CHANGED: return "changed";
-	case CER_AUDIT_MISSING: return "missing";
-	case CER_AUDIT_INSERTED: return "inserted";
-	case CER_AUDIT_REORDERED: return "reordered";
-	case CER_AUDIT_CHECKPOINT_FORGED: return "checkpoint forged";
-	case CER_AUDIT_CHECKPOINT_MISMATCH: return "checkpoint does not match";
+	case CER_AUDIT_CHANGED:
+		return "changed";
+	case CER_AUDIT_MISSING:
+		return "missing";
+	case CER_AUDIT_INSERTED:
+		return "inserted";
+	case CER_AUDIT_REORDERED:
+		return "reordered";
+	case CER_AUDIT_CHECKPOINT_FORGED:
+		return "checkpoint forged";
+	case CER_AUDIT_CHECKPOINT_MISMATCH:
+		return "checkpoint does not match";
 	}
 	return "?";
 }
 
-static void
-finding(struct cer_audit_report *rep, uint64_t seq, enum cer_audit_problem kind, const char *fmt,
-        ...) __attribute__((format(printf, 4, 5)));
+static void finding(struct cer_audit_report *rep, uint64_t seq, enum cer_audit_problem kind,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 finding(struct cer_audit_report *rep, uint64_t seq, enum cer_audit_problem kind, const char *fmt,
@@ -89,8 +94,8 @@ finding(struct cer_audit_report *rep, uint64_t seq, enum cer_audit_problem kind,
 	va_end(ap);
 }
 
-static void
-warning(struct cer_audit_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warning(struct cer_audit_report *rep, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 
 static void
 warning(struct cer_audit_report *rep, const char *fmt, ...)
@@ -140,8 +145,10 @@ load_row(void *ctx, const struct cer_audit_record *rec)
 	}
 	if (w->content_ok && strlen(rec->field[CER_AF_TIME]) == rec->len[CER_AF_TIME]) {
 		if (c->last_time[0] != '\0' && strcmp(rec->field[CER_AF_TIME], c->last_time) < 0)
-			warning(c->rep, "record %lld (%s) is dated before record %lld (%s): the clock "
-			                "went backwards", (long long)rec->seq, rec->field[CER_AF_TIME],
+			warning(c->rep,
+			        "record %lld (%s) is dated before record %lld (%s): the clock "
+			        "went backwards",
+			        (long long)rec->seq, rec->field[CER_AF_TIME],
 			        (long long)c->last_time_seq, c->last_time);
 		(void)snprintf(c->last_time, sizeof(c->last_time), "%s", rec->field[CER_AF_TIME]);
 		c->last_time_seq = rec->seq;
@@ -262,15 +269,17 @@ explain_content(struct chain *c, size_t i, int64_t *shift)
 			c->rows[i].partner = other;
 			finding(c->rep, (uint64_t)s, CER_AUDIT_REORDERED,
 			        "records %lld and %lld were swapped (record %lld holds what was "
-			        "record %lld)", (long long)s, (long long)k, (long long)s, (long long)k);
+			        "record %lld)",
+			        (long long)s, (long long)k, (long long)s, (long long)k);
 			return 0;
 		}
 		*shift = k - s;
 		if (k > s)
 			finding(c->rep, (uint64_t)s, CER_AUDIT_MISSING,
-			        "record %lld was removed and the later records renumbered (record %lld "
-			        "holds what was record %lld)", (long long)s, (long long)s,
-			        (long long)k);
+			        "record %lld was removed and the later records renumbered (record "
+			        "%lld "
+			        "holds what was record %lld)",
+			        (long long)s, (long long)s, (long long)k);
 		else if (s - k == 1)
 			finding(c->rep, (uint64_t)k, CER_AUDIT_INSERTED,
 			        "record %lld was inserted (record %lld was originally record %lld)",
@@ -278,8 +287,8 @@ explain_content(struct chain *c, size_t i, int64_t *shift)
 		else
 			finding(c->rep, (uint64_t)k, CER_AUDIT_INSERTED,
 			        "records %lld to %lld were inserted (record %lld was originally "
-			        "record %lld)", (long long)k, (long long)(s - 1), (long long)s,
-			        (long long)k);
+			        "record %lld)",
+			        (long long)k, (long long)(s - 1), (long long)s, (long long)k);
 		return 0;
 	}
 	finding(c->rep, (uint64_t)s, CER_AUDIT_CHANGED,
@@ -301,7 +310,8 @@ explain_link(struct chain *c, size_t i)
 	else if (i > 0)
 		finding(c->rep, (uint64_t)c->rows[i - 1].seq, CER_AUDIT_CHANGED,
 		        "record %lld was changed or replaced and its hash recomputed: record %lld "
-		        "still names the original", (long long)c->rows[i - 1].seq, (long long)s);
+		        "still names the original",
+		        (long long)c->rows[i - 1].seq, (long long)s);
 	else
 		finding(c->rep, (uint64_t)s, CER_AUDIT_MISSING,
 		        "record %lld does not start the chain: the records before it were removed",
@@ -322,15 +332,15 @@ walk_chain(struct chain *c)
 		int link_ok = memcmp(w->prev, expect_prev, CER_AUDIT_HASH_LEN) == 0;
 
 		if (w->seq < 1) {
-			finding(c->rep, 0, CER_AUDIT_INSERTED, "a record numbered %lld was inserted",
-			        (long long)w->seq);
+			finding(c->rep, 0, CER_AUDIT_INSERTED,
+			        "a record numbered %lld was inserted", (long long)w->seq);
 			continue;
 		}
 		if (w->seq > expected && shift == 0) {
 			if (w->seq - expected > 1)
 				finding(c->rep, (uint64_t)expected, CER_AUDIT_MISSING,
-				        "records %lld to %lld are missing (removed)", (long long)expected,
-				        (long long)(w->seq - 1));
+				        "records %lld to %lld are missing (removed)",
+				        (long long)expected, (long long)(w->seq - 1));
 			else
 				finding(c->rep, (uint64_t)expected, CER_AUDIT_MISSING,
 				        "record %lld is missing (removed)", (long long)expected);
@@ -345,7 +355,8 @@ walk_chain(struct chain *c)
 			explain_link(c, i);
 		}
 		expected = w->seq + 1;
-		/* The next record names the hash of what belongs here: after a swap, the partner's. */
+		/* The next record names the hash of what belongs here: after a swap, the partner's.
+		 */
 		expect_prev = w->partner >= 0 ? c->rows[w->partner].stored : w->stored;
 	}
 	return 0;
@@ -360,8 +371,10 @@ verify_checkpoints(struct chain *c, EVP_PKEY *root_pub)
 	uint64_t last_good = 0;
 	int r, rc;
 
-	if ((r = prepare(c->db, "SELECT seq, hash, time, session, signature FROM audit_checkpoints "
-	                        "ORDER BY seq", &st)) != 0)
+	if ((r = prepare(c->db,
+	                 "SELECT seq, hash, time, session, signature FROM audit_checkpoints "
+	                 "ORDER BY seq",
+	                 &st)) != 0)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0);
@@ -382,7 +395,8 @@ verify_checkpoints(struct chain *c, EVP_PKEY *root_pub)
 		if (mlen == 0 || ca_sig_verify(root_pub, msg, mlen, sig, siglen) != 0) {
 			finding(rep, seq > 0 ? (uint64_t)seq : 0, CER_AUDIT_CHECKPOINT_FORGED,
 			        "the checkpoint at record %lld is forged: its signature does not "
-			        "verify with the root certificate", (long long)seq);
+			        "verify with the root certificate",
+			        (long long)seq);
 			continue;
 		}
 		if ((i = find_seq(c, seq)) < 0) {
@@ -528,11 +542,14 @@ cer_audit_signed(struct cer_db *db, EVP_PKEY *root_pub, uint64_t seq,
 		return custos_err_set(CUSTOS_EAUDIT, "the audit log has no record %llu",
 		                      (unsigned long long)seq);
 	if (!k.intact)
-		return custos_err_set(CUSTOS_EAUDIT, "audit record %llu is not the one the transcript "
-		                                     "names (changed, or the log was replaced)",
+		return custos_err_set(CUSTOS_EAUDIT,
+		                      "audit record %llu is not the one the transcript "
+		                      "names (changed, or the log was replaced)",
 		                      (unsigned long long)seq);
-	if ((r = prepare(db, "SELECT hash, time, session, signature FROM audit_checkpoints "
-	                     "WHERE seq = ?", &st)) != 0)
+	if ((r = prepare(db,
+	                 "SELECT hash, time, session, signature FROM audit_checkpoints "
+	                 "WHERE seq = ?",
+	                 &st)) != 0)
 		return r;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	rc = sqlite3_step(st);
@@ -540,9 +557,10 @@ cer_audit_signed(struct cer_db *db, EVP_PKEY *root_pub, uint64_t seq,
 	    memcmp(sqlite3_column_blob(st, 0), hash, CER_AUDIT_HASH_LEN) == 0 &&
 	    sqlite3_column_text(st, 1) != NULL && sqlite3_column_text(st, 2) != NULL)
 		mlen = cer_audit_checkpoint_message(
-			seq, hash, (const char *)sqlite3_column_text(st, 1),
-			(size_t)sqlite3_column_bytes(st, 1), (const char *)sqlite3_column_text(st, 2),
-			(size_t)sqlite3_column_bytes(st, 2), msg, sizeof(msg));
+		        seq, hash, (const char *)sqlite3_column_text(st, 1),
+		        (size_t)sqlite3_column_bytes(st, 1),
+		        (const char *)sqlite3_column_text(st, 2),
+		        (size_t)sqlite3_column_bytes(st, 2), msg, sizeof(msg));
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		r = db_err(db, "reading the audit checkpoints");
 	else if (mlen == 0 || sqlite3_column_blob(st, 3) == NULL ||

@@ -197,13 +197,16 @@ cer_confirm_time_parse(const char *s, int64_t *ms)
 	*ms = 0;
 	/* YYYY-MM-DDTHH:MMZ: the audit time form up to the minutes, then Z. */
 	if (strlen(s) != 17 || s[16] != 'Z' || s[10] != 'T') {
-		custos_err_set(CUSTOS_EINVAL, "'%.40s' is not a UTC time like 2026-01-02T03:04Z", s);
+		custos_err_set(CUSTOS_EINVAL, "'%.40s' is not a UTC time like 2026-01-02T03:04Z",
+		               s);
 		return CUSTOS_EINVAL;
 	}
 	(void)snprintf(full, sizeof(full), "%.16s:00.000Z", s);
 	if (cer_audit_time_parse(full, ms) != 0)
-		return custos_err_set(CUSTOS_EINVAL, "'%.40s' is not a valid UTC time like "
-		                                     "2026-01-02T03:04Z", s);
+		return custos_err_set(CUSTOS_EINVAL,
+		                      "'%.40s' is not a valid UTC time like "
+		                      "2026-01-02T03:04Z",
+		                      s);
 	return 0;
 }
 
@@ -224,7 +227,8 @@ cer_clock_confirm(int64_t now_ms, int64_t confirmed_ms)
 	return custos_err_set(CUSTOS_ECLOCK,
 	                      "the confirmed time is %lld min %lld s %s the system clock (%s): "
 	                      "more than 5 minutes apart; set the clock, or check the time you "
-	                      "confirmed", (long long)(d / 60000), (long long)(d % 60000 / 1000),
+	                      "confirmed",
+	                      (long long)(d / 60000), (long long)(d % 60000 / 1000),
 	                      now_ms < confirmed_ms ? "ahead of" : "behind", now);
 }
 
@@ -239,6 +243,6 @@ cer_clock_monotonic(int64_t now_ms, int64_t newest_ms, uint64_t newest_seq)
 	cer_audit_time_format(newest_ms, newest);
 	return custos_err_set(CUSTOS_ECLOCK,
 	                      "the system clock (%s) is earlier than audit record %llu (%s): the "
-	                      "clock went backwards; set it right before anything is signed", now,
-	                      (unsigned long long)newest_seq, newest);
+	                      "clock went backwards; set it right before anything is signed",
+	                      now, (unsigned long long)newest_seq, newest);
 }

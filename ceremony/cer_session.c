@@ -58,8 +58,9 @@ cer_session_check_operator(const char *name)
 
 	if (n == 0 || n >= CER_OPERATOR_MAX || !cer_audit_text_ok(name) || name[0] == ' ' ||
 	    name[n - 1] == ' ')
-		return custos_err_set(CUSTOS_EINVAL, "an operator name has 1 to %d printable "
-		                                     "characters, without leading or trailing spaces",
+		return custos_err_set(CUSTOS_EINVAL,
+		                      "an operator name has 1 to %d printable "
+		                      "characters, without leading or trailing spaces",
 		                      CER_OPERATOR_MAX - 1);
 	return 0;
 }
@@ -71,10 +72,13 @@ cer_session_check_role(const char *role)
 	    strcmp(role, "auditor") == 0)
 		return 0;
 	if (strcmp(role, "custodian") == 0)
-		return custos_err_set(CUSTOS_EINVAL, "custodians are identified by their share, not "
-		                                     "by --role");
-	return custos_err_set(CUSTOS_EINVAL, "unknown role '%.40s' (operator, security-officer, "
-	                                     "auditor)", role);
+		return custos_err_set(CUSTOS_EINVAL,
+		                      "custodians are identified by their share, not "
+		                      "by --role");
+	return custos_err_set(CUSTOS_EINVAL,
+	                      "unknown role '%.40s' (operator, security-officer, "
+	                      "auditor)",
+	                      role);
 }
 
 /* Reads the first line of a small file into buf; 0 when there is one. */
@@ -148,7 +152,8 @@ cer_session_new(const struct cer_session_params *p, struct cer_session **out)
 	s->clock = p->clock;
 	s->clock_ctx = p->clock_ctx;
 	if (p->transcript_dir != NULL)
-		(void)snprintf(s->transcript_dir, sizeof(s->transcript_dir), "%s", p->transcript_dir);
+		(void)snprintf(s->transcript_dir, sizeof(s->transcript_dir), "%s",
+		               p->transcript_dir);
 	if (p->env != NULL)
 		s->env = *p->env;
 	else if ((r = cer_env_scan(&s->env)) != 0) {
@@ -295,10 +300,9 @@ cer_session_record_as(struct cer_session *s, const char *actor, const char *role
  * judged, a failure already being returned): a failed record is remembered
  * in record_error, so nothing is unlocked after it.
  */
-static void
-note(struct cer_session *s, const char *actor, const char *role, const char *operation,
-     const char *object, const char *result, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+static void note(struct cer_session *s, const char *actor, const char *role, const char *operation,
+                 const char *object, const char *result, const char *fmt, ...)
+        __attribute__((format(printf, 7, 8)));
 
 static void
 note(struct cer_session *s, const char *actor, const char *role, const char *operation,
@@ -315,14 +319,14 @@ note(struct cer_session *s, const char *actor, const char *role, const char *ope
 
 /* Records a failure (code r) without losing r's detail, which the caller will show. */
 static void
-record_failure(struct cer_session *s, const char *operation, const char *object,
-               const char *result, int r)
+record_failure(struct cer_session *s, const char *operation, const char *object, const char *result,
+               int r)
 {
 	char saved[512];
 
 	(void)snprintf(saved, sizeof(saved), "%s", custos_err_detail());
 	note(s, s->operator_name, s->role, operation, object, result, "%s%s%s", custos_strerror(r),
-	                         saved[0] ? ": " : "", saved);
+	     saved[0] ? ": " : "", saved);
 	(void)custos_err_set(r, "%s", saved);
 }
 
@@ -354,11 +358,14 @@ preflight(struct cer_session *s)
 		return r;
 	if ((s->flags & CER_SESSION_SIGNING) != 0) {
 		if (s->operator_name[0] == '\0')
-			return custos_err_set(CUSTOS_EREFUSED, "the operator must name themselves "
-			                                       "(--operator NAME or $CUSTOS_OPERATOR)");
+			return custos_err_set(CUSTOS_EREFUSED,
+			                      "the operator must name themselves "
+			                      "(--operator NAME or $CUSTOS_OPERATOR)");
 		if (strcmp(s->role, "operator") != 0)
-			return custos_err_set(CUSTOS_EREFUSED, "the %s role does not drive a signing "
-			                                       "ceremony; the operator does", s->role);
+			return custos_err_set(CUSTOS_EREFUSED,
+			                      "the %s role does not drive a signing "
+			                      "ceremony; the operator does",
+			                      s->role);
 	}
 	if ((s->flags & (CER_SESSION_KEY | CER_SESSION_SIGNING)) != 0 &&
 	    ((r = cer_audit_newest(s->db, &newest, &seq)) != 0 ||
@@ -375,8 +382,9 @@ preflight(struct cer_session *s)
 	if (s->confirmed[0] == '\0') {
 		char t[CER_AUDIT_TIME_LEN];
 		cer_audit_time_format(now, t);
-		return custos_err_set(CUSTOS_ECLOCK, "confirm the current UTC time with --confirm-time "
-		                                     "YYYY-MM-DDTHH:MMZ (the system clock reads %.16sZ)",
+		return custos_err_set(CUSTOS_ECLOCK,
+		                      "confirm the current UTC time with --confirm-time "
+		                      "YYYY-MM-DDTHH:MMZ (the system clock reads %.16sZ)",
 		                      t);
 	}
 	if ((r = cer_confirm_time_parse(s->confirmed, &confirmed)) != 0 ||
@@ -385,7 +393,8 @@ preflight(struct cer_session *s)
 		return r;
 	if (cer_env_up(&s->env, up, sizeof(up)) > 0 &&
 	    (r = cer_session_record(s, "network", "", "allowed",
-	                            "interfaces up: %s; signing allowed by --allow-network", up)) != 0)
+	                            "interfaces up: %s; signing allowed by --allow-network", up)) !=
+	            0)
 		return r;
 	return 0;
 }
@@ -429,17 +438,15 @@ observe(void *ctx, int result, const struct cer_offer_result *res)
 	char word[32] = "";
 
 	if (result == 0) {
-		note(s, who, "custodian", "share", "", "accepted",
-		                            "%zu accepted, %zu more needed", res->have,
-		                            res->still_needed);
+		note(s, who, "custodian", "share", "", "accepted", "%zu accepted, %zu more needed",
+		     res->have, res->still_needed);
 		return;
 	}
 	if (res->bad_word > 0)
 		(void)snprintf(word, sizeof(word), " (word %zu)", res->bad_word);
 	/* The code's fixed message only: a detail could one day quote what was typed. */
-	note(s, who, "custodian", "share", "", "refused",
-	                            "%s%s; %zu accepted, %zu more needed", custos_strerror(result),
-	                            word, res->have, res->still_needed);
+	note(s, who, "custodian", "share", "", "refused", "%s%s; %zu accepted, %zu more needed",
+	     custos_strerror(result), word, res->have, res->still_needed);
 }
 
 void
@@ -457,8 +464,9 @@ cer_session_unlock(struct cer_session *s, const struct cer_home *h, struct cer_q
 
 	*out = NULL;
 	if (s->record_error != 0)
-		return custos_err_set(CUSTOS_EAUDIT, "a share could not be recorded in the audit log: "
-		                                     "nothing is unlocked");
+		return custos_err_set(CUSTOS_EAUDIT,
+		                      "a share could not be recorded in the audit log: "
+		                      "nothing is unlocked");
 	if (collect_result != 0 || q == NULL) {
 		r = collect_result != 0 ? collect_result : CUSTOS_ETHRESHOLD;
 		record_failure(s, "quorum", "", "refused", r);
@@ -641,12 +649,11 @@ cer_session_record_share_set(struct cer_session *s, const struct cer_vault *v)
 	int r = 0;
 
 	for (i = 0; i < v->ncustodians && r == 0; i++)
-		r = cer_session_record_as(s, v->custodians[i].name, "custodian", "share-issued", "",
-		                          "ok", "share set %u, group %u, member %u%s", v->identifier,
-		                          v->custodians[i].group_index + 1u,
-		                          v->custodians[i].member_index + 1u,
-		                          v->custodians[i].has_passphrase ? ", passphrase-protected"
-		                                                          : "");
+		r = cer_session_record_as(
+		        s, v->custodians[i].name, "custodian", "share-issued", "", "ok",
+		        "share set %u, group %u, member %u%s", v->identifier,
+		        v->custodians[i].group_index + 1u, v->custodians[i].member_index + 1u,
+		        v->custodians[i].has_passphrase ? ", passphrase-protected" : "");
 	return r;
 }
 
@@ -675,12 +682,13 @@ cer_session_init_log(struct cer_session *s, struct cer_db *db, const char *dir,
 	if ((r = record_start(s)) != 0 ||
 	    (r = cer_session_record(s, "init", v->subject, "ok",
 	                            "key %s (%s backend); root certificate sha256 %s; share set "
-	                            "%u; quorum %s", v->key_alg, v->backend, hex, v->identifier,
-	                            quorum)) != 0)
+	                            "%u; quorum %s",
+	                            v->key_alg, v->backend, hex, v->identifier, quorum)) != 0)
 		goto out;
 	r = cer_session_record_share_set(s, v);
-	if (r == 0 && (r = cer_session_record(s, "key-state", "pre-active", "ok",
-	                                      "the new key starts pre-active")) == 0 &&
+	if (r == 0 &&
+	    (r = cer_session_record(s, "key-state", "pre-active", "ok",
+	                            "the new key starts pre-active")) == 0 &&
 	    (r = cer_session_record(s, "session-end", s->verb, "ok", NULL)) == 0) {
 		int64_t now = cer_session_now_ms(s);
 		cer_audit_time_format(now, cp_time);

@@ -41,7 +41,8 @@
 
 /* The session will unlock the root key: the clock must not have gone backwards. */
 #define CER_SESSION_KEY 1u
-/* A signing ceremony (sign, revoke, crl): also air gap, confirmed time, named operator, transcript. */
+/* A signing ceremony (sign, revoke, crl): also air gap, confirmed time, named operator, transcript.
+ */
 #define CER_SESSION_SIGNING 2u
 
 struct cer_session;
@@ -123,7 +124,7 @@ const char *cer_session_network(const struct cer_session *s);
  */
 int cer_session_record(struct cer_session *s, const char *operation, const char *object,
                        const char *result, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6))) CUSTOS_WUR;
+        __attribute__((format(printf, 5, 6))) CUSTOS_WUR;
 int cer_session_record_as(struct cer_session *s, const char *actor, const char *role,
                           const char *operation, const char *object, const char *result,
                           const char *fmt, ...) __attribute__((format(printf, 7, 8))) CUSTOS_WUR;
@@ -151,8 +152,8 @@ int cer_session_unlock(struct cer_session *s, const struct cer_home *h, struct c
  * the transcript lists with the hash as words.  sha256 (may be NULL)
  * receives the hash.
  */
-int cer_session_artifact(struct cer_session *s, const char *name, const uint8_t *data,
-                         size_t len, uint8_t sha256[32]) CUSTOS_WUR;
+int cer_session_artifact(struct cer_session *s, const char *name, const uint8_t *data, size_t len,
+                         uint8_t sha256[32]) CUSTOS_WUR;
 
 /*
  * Ends the session: records "session-end" with result (0: ok, else the

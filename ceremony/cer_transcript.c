@@ -50,8 +50,7 @@ struct buf {
 	int err;
 };
 
-static void
-put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 put(struct buf *b, const char *fmt, ...)
@@ -74,7 +73,8 @@ put(struct buf *b, const char *fmt, ...)
 			return;
 		}
 		if (b->cap + (size_t)n + 4096 > CER_TRANSCRIPT_MAX) {
-			b->err = custos_err_set(CUSTOS_ETOOBIG, "the transcript would exceed %u bytes",
+			b->err = custos_err_set(CUSTOS_ETOOBIG,
+			                        "the transcript would exceed %u bytes",
 			                        CER_TRANSCRIPT_MAX);
 			return;
 		}
@@ -202,8 +202,8 @@ check_text(const uint8_t *d, size_t len)
 			continue;
 		}
 		if (c < 0x20 || c == 0x7f)
-			return custos_err_set(CUSTOS_EFORMAT, "line %zu: control character 0x%02x", line,
-			                      c);
+			return custos_err_set(CUSTOS_EFORMAT, "line %zu: control character 0x%02x",
+			                      line, c);
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -217,8 +217,10 @@ check_text(const uint8_t *d, size_t len)
 			if ((d[i + k] & 0xc0) != 0x80)
 				return custos_err_set(CUSTOS_EFORMAT, "line %zu: not UTF-8", line);
 		/* overlongs and surrogates */
-		if ((n == 3 && c == 0xe0 && d[i + 1] < 0xa0) || (n == 3 && c == 0xed && d[i + 1] >= 0xa0) ||
-		    (n == 4 && c == 0xf0 && d[i + 1] < 0x90) || (n == 4 && c == 0xf4 && d[i + 1] >= 0x90))
+		if ((n == 3 && c == 0xe0 && d[i + 1] < 0xa0) ||
+		    (n == 3 && c == 0xed && d[i + 1] >= 0xa0) ||
+		    (n == 4 && c == 0xf0 && d[i + 1] < 0x90) ||
+		    (n == 4 && c == 0xf4 && d[i + 1] >= 0x90))
 			return custos_err_set(CUSTOS_EFORMAT, "line %zu: not UTF-8", line);
 		i += n;
 	}
@@ -294,8 +296,10 @@ hash_pair(struct lines *l, const char *indent, uint8_t out[32])
 	cer_transcript_words(out, want);
 	if (!next_line(l, &p, &n) || !field(p, n, prefix, &v, &vn) || vn != strlen(want) ||
 	    memcmp(v, want, vn) != 0)
-		return custos_err_set(CUSTOS_EFORMAT, "line %zu: the words do not spell the SHA-256 "
-		                                      "above them", l->no);
+		return custos_err_set(CUSTOS_EFORMAT,
+		                      "line %zu: the words do not spell the SHA-256 "
+		                      "above them",
+		                      l->no);
 	return 0;
 }
 
@@ -311,8 +315,7 @@ copy_value(char *dst, size_t cap, const char *v, size_t vn, size_t line, const c
 
 /* Parses one line of the body; *seen counts the required lines met. */
 static int
-parse_line(struct lines *l, const char *p, size_t n, struct cer_transcript_info *t,
-           unsigned *seen)
+parse_line(struct lines *l, const char *p, size_t n, struct cer_transcript_info *t, unsigned *seen)
 {
 	const char *v;
 	size_t vn;
@@ -322,19 +325,22 @@ parse_line(struct lines *l, const char *p, size_t n, struct cer_transcript_info 
 
 	if (field(p, n, "ceremony: ", &v, &vn)) {
 		if (*seen & 1u)
-			return custos_err_set(CUSTOS_EFORMAT, "line %zu: a second ceremony line", l->no);
+			return custos_err_set(CUSTOS_EFORMAT, "line %zu: a second ceremony line",
+			                      l->no);
 		*seen |= 1u;
 		return copy_value(t->ceremony, sizeof(t->ceremony), v, vn, l->no, "ceremony");
 	}
 	if (field(p, n, "session: ", &v, &vn)) {
 		if (*seen & 2u)
-			return custos_err_set(CUSTOS_EFORMAT, "line %zu: a second session line", l->no);
+			return custos_err_set(CUSTOS_EFORMAT, "line %zu: a second session line",
+			                      l->no);
 		*seen |= 2u;
 		return copy_value(t->session, sizeof(t->session), v, vn, l->no, "session");
 	}
 	if (field(p, n, "root certificate sha256: ", &v, &vn)) {
 		if (*seen & 4u)
-			return custos_err_set(CUSTOS_EFORMAT, "line %zu: a second root line", l->no);
+			return custos_err_set(CUSTOS_EFORMAT, "line %zu: a second root line",
+			                      l->no);
 		*seen |= 4u;
 		if (parse_hex32(v, vn, t->root_sha256) != 0)
 			return custos_err_set(CUSTOS_EFORMAT, "line %zu: bad root certificate hash",
@@ -343,7 +349,8 @@ parse_line(struct lines *l, const char *p, size_t n, struct cer_transcript_info 
 	}
 	if (field(p, n, "  artifact: ", &v, &vn)) {
 		if (t->nartifacts == CER_TRANSCRIPT_ARTIFACTS_MAX)
-			return custos_err_set(CUSTOS_EFORMAT, "line %zu: too many artifacts", l->no);
+			return custos_err_set(CUSTOS_EFORMAT, "line %zu: too many artifacts",
+			                      l->no);
 		if ((r = copy_value(t->artifacts[t->nartifacts], sizeof(t->artifacts[0]), v, vn,
 		                    l->no, "artifact name")) != 0 ||
 		    (r = hash_pair(l, "    ", t->artifact_sha256[t->nartifacts])) != 0)
@@ -353,7 +360,8 @@ parse_line(struct lines *l, const char *p, size_t n, struct cer_transcript_info 
 	}
 	if (field(p, n, "audit chain head: record ", &v, &vn)) {
 		if (*seen & 8u)
-			return custos_err_set(CUSTOS_EFORMAT, "line %zu: a second chain head", l->no);
+			return custos_err_set(CUSTOS_EFORMAT, "line %zu: a second chain head",
+			                      l->no);
 		*seen |= 8u;
 		if (vn == 0 || vn >= sizeof(num) || v[0] < '1' || v[0] > '9')
 			return custos_err_set(CUSTOS_EFORMAT, "line %zu: bad record number", l->no);
@@ -366,8 +374,10 @@ parse_line(struct lines *l, const char *p, size_t n, struct cer_transcript_info 
 		return hash_pair(l, "  ", t->head_sha256);
 	}
 	if (n > 0 && field(p, n, "  ", &v, &vn) && field(v, vn, "sha256: ", &v, &vn))
-		return custos_err_set(CUSTOS_EFORMAT, "line %zu: a hash outside an artifact or the "
-		                                      "chain head", l->no);
+		return custos_err_set(CUSTOS_EFORMAT,
+		                      "line %zu: a hash outside an artifact or the "
+		                      "chain head",
+		                      l->no);
 	return 0;
 }
 
@@ -440,8 +450,7 @@ cer_transcript_verify(const uint8_t *data, size_t len, const uint8_t *sig, size_
 }
 
 int
-cer_transcript_check_log(const struct cer_transcript_info *t, struct cer_db *db,
-                         EVP_PKEY *root_pub)
+cer_transcript_check_log(const struct cer_transcript_info *t, struct cer_db *db, EVP_PKEY *root_pub)
 {
 	return cer_audit_signed(db, root_pub, t->head_seq, t->head_sha256, NULL);
 }

@@ -39,7 +39,7 @@ struct cer_transcript_facts {
 	const char *confirmed_time, *clock_at_start;
 	const char *network;
 	const char *started, *ended, *result;
-	struct cer_audit_head head;  /* the chain head the checkpoint signed */
+	struct cer_audit_head head; /* the chain head the checkpoint signed */
 	const char *checkpoint_time;
 };
 
@@ -65,14 +65,15 @@ void cer_transcript_words(const uint8_t hash[32], char out[CER_TRANSCRIPT_WORDS_
  * "artifact" records) and the chain head, each hash with its words.
  * *text (malloc'd, NUL-terminated) and *len.  Returns 0 or an error.
  */
-int cer_transcript_render(struct cer_db *db, const struct cer_transcript_facts *facts,
-                          char **text, size_t *len) CUSTOS_WUR;
+int cer_transcript_render(struct cer_db *db, const struct cer_transcript_facts *facts, char **text,
+                          size_t *len) CUSTOS_WUR;
 
 /*
  * Parses a transcript (untrusted bytes).  Returns 0, CUSTOS_EFORMAT (what
  * and which line), CUSTOS_ETOOBIG.
  */
-int cer_transcript_parse(const uint8_t *data, size_t len, struct cer_transcript_info *out) CUSTOS_WUR;
+int cer_transcript_parse(const uint8_t *data, size_t len,
+                         struct cer_transcript_info *out) CUSTOS_WUR;
 
 /*
  * Verifies a transcript: parses it, checks sig with root_pub and that the

@@ -25,8 +25,17 @@
 #include "ceremony/cer_transcript.h"
 #include "ui/cli.h"
 
-enum { OPT_ROOT = CLI_OPT_FIRST_FREE, OPT_NO_RECORD, OPT_SINCE, OPT_UNTIL, OPT_OPERATION,
-       OPT_ACTOR, OPT_SESSION, OPT_OUT, OPT_SIG };
+enum {
+	OPT_ROOT = CLI_OPT_FIRST_FREE,
+	OPT_NO_RECORD,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_OPERATION,
+	OPT_ACTOR,
+	OPT_SESSION,
+	OPT_OUT,
+	OPT_SIG
+};
 
 struct audit_opts {
 	const char *home, *root, *out, *sig;
@@ -35,6 +44,7 @@ struct audit_opts {
 	int json, no_record;
 };
 
+/* clang-format off */
 #define AUDIT_LONGOPTS \
 	{"home", required_argument, NULL, CLI_OPT_HOME}, \
 	{"root", required_argument, NULL, OPT_ROOT}, \
@@ -49,6 +59,7 @@ struct audit_opts {
 	{"sig", required_argument, NULL, OPT_SIG}, \
 	{"help", no_argument, NULL, CLI_OPT_HELP}, \
 	CLI_SESSION_LONGOPTS
+/* clang-format on */
 
 /* Parses argv; returns -1 to go on, else the exit code (help, usage error). */
 static int
@@ -64,19 +75,44 @@ parse(int argc, char **argv, const char *usage, const char *role, struct audit_o
 		if (cli_session_option(&o->so, c, optarg) == 0)
 			continue;
 		switch (c) {
-		case CLI_OPT_HOME: o->home = optarg; break;
-		case OPT_ROOT: o->root = optarg; break;
-		case CLI_OPT_JSON: o->json = 1; break;
-		case OPT_NO_RECORD: o->no_record = 1; break;
-		case OPT_SINCE: o->filter.since = optarg; break;
-		case OPT_UNTIL: o->filter.until = optarg; break;
-		case OPT_OPERATION: o->filter.operation = optarg; break;
-		case OPT_ACTOR: o->filter.actor = optarg; break;
-		case OPT_SESSION: o->filter.session = optarg; break;
-		case OPT_OUT: o->out = optarg; break;
-		case OPT_SIG: o->sig = optarg; break;
-		case CLI_OPT_HELP: printf("usage: %s\n", usage); return CLI_OK;
-		default: return cli_usage_error(usage, "unknown option");
+		case CLI_OPT_HOME:
+			o->home = optarg;
+			break;
+		case OPT_ROOT:
+			o->root = optarg;
+			break;
+		case CLI_OPT_JSON:
+			o->json = 1;
+			break;
+		case OPT_NO_RECORD:
+			o->no_record = 1;
+			break;
+		case OPT_SINCE:
+			o->filter.since = optarg;
+			break;
+		case OPT_UNTIL:
+			o->filter.until = optarg;
+			break;
+		case OPT_OPERATION:
+			o->filter.operation = optarg;
+			break;
+		case OPT_ACTOR:
+			o->filter.actor = optarg;
+			break;
+		case OPT_SESSION:
+			o->filter.session = optarg;
+			break;
+		case OPT_OUT:
+			o->out = optarg;
+			break;
+		case OPT_SIG:
+			o->sig = optarg;
+			break;
+		case CLI_OPT_HELP:
+			printf("usage: %s\n", usage);
+			return CLI_OK;
+		default:
+			return cli_usage_error(usage, "unknown option");
 		}
 	}
 	return -1;
@@ -114,8 +150,9 @@ record_action(const struct audit_opts *o, const char *verb, const char *object, 
 		r = cer_session_end(s, NULL, NULL, 0, NULL, 0);
 	cer_session_free(s);
 	if (r != 0)
-		fprintf(stderr, "custos: note: this %s could not be recorded in the audit log: %s\n",
-		        verb, custos_err_detail());
+		fprintf(stderr,
+		        "custos: note: this %s could not be recorded in the audit log: %s\n", verb,
+		        custos_err_detail());
 }
 
 /* --- verify ------------------------------------------------------------------------ */
@@ -164,8 +201,8 @@ print_report_json(const struct cer_audit_report *rep, const char *fp, int r)
 		json_array_append_new(findings,
 		                      json_pack("{s:I, s:s, s:s}", "record",
 		                                (json_int_t)rep->findings[i].seq, "kind",
-		                                cer_audit_problem_name(rep->findings[i].kind), "text",
-		                                rep->findings[i].text));
+		                                cer_audit_problem_name(rep->findings[i].kind),
+		                                "text", rep->findings[i].text));
 	for (i = 0; i < rep->nwarnings; i++)
 		json_array_append_new(warnings, json_string(rep->warnings[i]));
 	o = json_pack("{s:b, s:s, s:I, s:{s:I, s:s}, s:I, s:I, s:I, s:{s:I, s:I}, s:o, s:I, s:o}",
@@ -188,10 +225,11 @@ static int
 audit_verify(int argc, char **argv)
 {
 	static const char usage[] =
-		"custos audit verify [--home DIR] [--root FILE] [--json] [--no-record] "
-		"[--operator NAME]\n"
-		"  Recomputes the audit log's hash chain in ca.db and checks every checkpoint with the\n"
-		"  root certificate (HOME/root.pem, or --root FILE): needs no vault and no share.";
+	        "custos audit verify [--home DIR] [--root FILE] [--json] [--no-record] "
+	        "[--operator NAME]\n"
+	        "  Recomputes the audit log's hash chain in ca.db and checks every checkpoint with "
+	        "the\n"
+	        "  root certificate (HOME/root.pem, or --root FILE): needs no vault and no share.";
 	struct audit_opts o;
 	struct cer_audit_report *rep = NULL;
 	struct cer_db *db = NULL;
@@ -228,13 +266,16 @@ audit_verify(int argc, char **argv)
 		print_report_text(rep, r);
 	}
 	if (r == 0)
-		(void)snprintf(details, sizeof(details), "intact: %llu records, signed through %llu, "
-		               "%llu not yet signed; root %s", (unsigned long long)rep->records,
+		(void)snprintf(details, sizeof(details),
+		               "intact: %llu records, signed through %llu, "
+		               "%llu not yet signed; root %s",
+		               (unsigned long long)rep->records,
 		               (unsigned long long)rep->signed_through,
 		               (unsigned long long)rep->unsigned_count, hex);
 	else
 		(void)snprintf(details, sizeof(details), "FAILED at record %llu: %s; root %s",
-		               (unsigned long long)rep->findings[0].seq, rep->findings[0].text, hex);
+		               (unsigned long long)rep->findings[0].seq, rep->findings[0].text,
+		               hex);
 	record_action(&o, "audit-verify", "ca.db", r == 0, details);
 	free(rep);
 	X509_free(root);
@@ -327,9 +368,9 @@ static int
 audit_show(int argc, char **argv)
 {
 	static const char usage[] =
-		"custos audit show [--home DIR] [--since TIME] [--until TIME] [--operation OP]\n"
-		"       [--actor NAME] [--session ID] [--json]\n"
-		"  TIME: UTC, any prefix of 2026-01-02T03:04:05.678Z (until includes it)";
+	        "custos audit show [--home DIR] [--since TIME] [--until TIME] [--operation OP]\n"
+	        "       [--actor NAME] [--session ID] [--json]\n"
+	        "  TIME: UTC, any prefix of 2026-01-02T03:04:05.678Z (until includes it)";
 	struct audit_opts o;
 	struct show_ctx *c;
 	struct cer_db *db = NULL;
@@ -363,9 +404,10 @@ static int
 audit_export(int argc, char **argv)
 {
 	static const char usage[] =
-		"custos audit export [--home DIR] [--out FILE] [--since TIME] [--until TIME]\n"
-		"       [--operation OP] [--actor NAME] [--session ID] [--no-record]\n"
-		"  One JSON object a line (JSON Lines), with each record's hash and predecessor's hash.";
+	        "custos audit export [--home DIR] [--out FILE] [--since TIME] [--until TIME]\n"
+	        "       [--operation OP] [--actor NAME] [--session ID] [--no-record]\n"
+	        "  One JSON object a line (JSON Lines), with each record's hash and predecessor's "
+	        "hash.";
 	struct audit_opts o;
 	struct show_ctx *c;
 	struct cer_db *db = NULL;
@@ -472,10 +514,12 @@ static int
 transcript_verify(int argc, char **argv)
 {
 	static const char usage[] =
-		"custos transcript verify [--home DIR] [--root FILE] [--sig FILE] FILE...\n"
-		"  Checks FILE's detached signature FILE.sig with the root certificate (HOME/root.pem or\n"
-		"  --root) and, when HOME/ca.db is there, that the audit chain head it names is still in\n"
-		"  the log and signed by a genuine checkpoint.";
+	        "custos transcript verify [--home DIR] [--root FILE] [--sig FILE] FILE...\n"
+	        "  Checks FILE's detached signature FILE.sig with the root certificate "
+	        "(HOME/root.pem or\n"
+	        "  --root) and, when HOME/ca.db is there, that the audit chain head it names is "
+	        "still in\n"
+	        "  the log and signed by a genuine checkpoint.";
 	struct audit_opts o;
 	struct cer_db *db = NULL;
 	X509 *root = NULL;
@@ -532,10 +576,11 @@ int
 cli_preflight(int argc, char **argv)
 {
 	static const char usage[] =
-		"custos preflight [--home DIR] " CLI_SESSION_USAGE "\n"
-		"  Runs the checks a signing ceremony starts with (operator named, UTC time confirmed\n"
-		"  within 5 minutes, clock not behind the audit log, no network interface up) and\n"
-		"  records them; nothing is unlocked.";
+	        "custos preflight [--home DIR] " CLI_SESSION_USAGE "\n"
+	        "  Runs the checks a signing ceremony starts with (operator named, UTC time "
+	        "confirmed\n"
+	        "  within 5 minutes, clock not behind the audit log, no network interface up) and\n"
+	        "  records them; nothing is unlocked.";
 	struct audit_opts o;
 	struct cer_session *s = NULL;
 	int r;
@@ -544,8 +589,8 @@ cli_preflight(int argc, char **argv)
 		return r;
 	if (optind != argc)
 		return cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
-	if ((r = cli_session_begin(o.home, "preflight", CER_SESSION_KEY | CER_SESSION_SIGNING, &o.so,
-	                           &s)) != 0)
+	if ((r = cli_session_begin(o.home, "preflight", CER_SESSION_KEY | CER_SESSION_SIGNING,
+	                           &o.so, &s)) != 0)
 		return cli_fail(r, "preflight");
 	printf("operator:           %s (%s)\n", cer_session_operator(s), cer_session_role(s));
 	printf("network:            %s\n", cer_session_network(s));

@@ -49,7 +49,7 @@ params_of(struct cer_session_params *p, const char *verb, unsigned flags,
 		so = &none;
 	memset(p, 0, sizeof(*p));
 	p->verb = verb;
-	p->operator_name = so->operator_name != NULL ? so->operator_name
+	p->operator_name = so->operator_name != NULL       ? so->operator_name
 	                   : env != NULL && env[0] != '\0' ? env
 	                                                   : NULL;
 	p->role = so->role;

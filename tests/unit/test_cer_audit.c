@@ -39,15 +39,26 @@ static void
 test_hash_known_answer(void)
 {
 	/* Computed independently with hashlib (docs/audit-format.md, "Recomputing"). */
-	const char *f1[CER_AF_COUNT] = {"2026-01-02T03:04:05.678Z", "Olivia", "operator",
-	                                "session-start", "sign", "ok",
-	                                "00112233445566778899aabbccddeeff",
-	                                "abababababababababababababababababababababababababababababababab",
-	                                "network: none"};
-	const char *f2[CER_AF_COUNT] = {"2026-01-02T03:04:06.000Z", "alice", "custodian", "share", "",
-	                                "accepted", "00112233445566778899aabbccddeeff",
-	                                "abababababababababababababababababababababababababababababababab",
-	                                "1 accepted, 2 more needed"};
+	const char *f1[CER_AF_COUNT] = {
+	        "2026-01-02T03:04:05.678Z",
+	        "Olivia",
+	        "operator",
+	        "session-start",
+	        "sign",
+	        "ok",
+	        "00112233445566778899aabbccddeeff",
+	        "abababababababababababababababababababababababababababababababab",
+	        "network: none"};
+	const char *f2[CER_AF_COUNT] = {
+	        "2026-01-02T03:04:06.000Z",
+	        "alice",
+	        "custodian",
+	        "share",
+	        "",
+	        "accepted",
+	        "00112233445566778899aabbccddeeff",
+	        "abababababababababababababababababababababababababababababababab",
+	        "1 accepted, 2 more needed"};
 	size_t l1[CER_AF_COUNT], l2[CER_AF_COUNT];
 	uint8_t zero[32] = {0}, h1[32], h2[32], want1[32], want2[32];
 	int i;
@@ -101,7 +112,8 @@ fresh_db(char *dir, size_t len)
 static int
 append(struct cer_db *db, const char *actor, const char *op, const char *object, int64_t ms)
 {
-	struct cer_audit_entry e = {actor, "operator", op, object, "ok", "0123456789abcdef0123456789abcdef",
+	struct cer_audit_entry e = {actor,  "operator", op,
+	                            object, "ok",       "0123456789abcdef0123456789abcdef",
 	                            "host", "details"};
 
 	return cer_audit_append(db, &e, ms, NULL);
@@ -118,8 +130,8 @@ fill(struct cer_db *db, int n, int cp)
 		snprintf(obj, sizeof(obj), "obj%d", i);
 		if (append(db, "Olivia", "step", obj, 1767323045000LL + i * 1000) != 0)
 			return -1;
-		if (i == cp && cer_audit_checkpoint(db, be, key, "s1", 1767323045000LL + i * 1000 + 1,
-		                                    NULL) != 0)
+		if (i == cp && cer_audit_checkpoint(db, be, key, "s1",
+		                                    1767323045000LL + i * 1000 + 1, NULL) != 0)
 			return -1;
 	}
 	return 0;
@@ -134,7 +146,8 @@ tamper(struct cer_db *db, const char *sql)
 	snprintf(full, sizeof(full),
 	         "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;"
 	         "DROP TRIGGER IF EXISTS audit_checkpoints_no_update;"
-	         "DROP TRIGGER IF EXISTS audit_checkpoints_no_delete; %s", sql);
+	         "DROP TRIGGER IF EXISTS audit_checkpoints_no_delete; %s",
+	         sql);
 	return sqlite3_exec(cer_db_sqlite(db), full, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
@@ -143,8 +156,14 @@ test_clean_fields(void)
 {
 	char dir[PATH_MAX], *big = malloc(CER_AUDIT_FIELD_MAX + 100);
 	struct cer_db *db = fresh_db(dir, sizeof(dir));
-	struct cer_audit_entry e = {"bad\x1b[31mname\n", "operator", "op", "\xff\xfe caf\xc3\xa9",
-	                            "ok", "s", "h", NULL};
+	struct cer_audit_entry e = {"bad\x1b[31mname\n",
+	                            "operator",
+	                            "op",
+	                            "\xff\xfe caf\xc3\xa9",
+	                            "ok",
+	                            "s",
+	                            "h",
+	                            NULL};
 	sqlite3_stmt *st;
 
 	CHECK(db != NULL && big != NULL);
@@ -298,36 +317,36 @@ static void
 test_tampering(void)
 {
 	static const struct tamper_case cases[] = {
-		{"one field changed", "UPDATE audit SET actor = 'Mallory' WHERE seq = 5",
-		 CER_AUDIT_CHANGED, 5, "record 5 was changed"},
-		{"the time changed", "UPDATE audit SET time = '2020-01-01T00:00:00.000Z' WHERE seq = 9",
-		 CER_AUDIT_CHANGED, 9, "record 9 was changed"},
-		{"a record removed", "DELETE FROM audit WHERE seq = 4", CER_AUDIT_MISSING, 4,
-		 "record 4 is missing"},
-		{"two records removed", "DELETE FROM audit WHERE seq IN (4, 5)", CER_AUDIT_MISSING, 4,
-		 "records 4 to 5 are missing"},
-		{"a record removed, the rest renumbered",
-		 "DELETE FROM audit WHERE seq = 4; UPDATE audit SET seq = seq - 1 WHERE seq > 4",
-		 CER_AUDIT_MISSING, 4, "record 4 was removed and the later records renumbered"},
-		{"two records swapped",
-		 "UPDATE audit SET seq = -6 WHERE seq = 6; UPDATE audit SET seq = 6 WHERE seq = 5;"
-		 "UPDATE audit SET seq = 5 WHERE seq = -6", CER_AUDIT_REORDERED, 5,
-		 "records 5 and 6 were swapped"},
-		{"two distant records swapped",
-		 "UPDATE audit SET seq = -9 WHERE seq = 9; UPDATE audit SET seq = 9 WHERE seq = 3;"
-		 "UPDATE audit SET seq = 3 WHERE seq = -9", CER_AUDIT_REORDERED, 3,
-		 "records 3 and 9 were swapped"},
-		{"the last checkpoint's signature altered",
-		 "UPDATE audit_checkpoints SET signature = zeroblob(70)", CER_AUDIT_CHECKPOINT_FORGED, 8,
-		 "checkpoint at record 8 is forged"},
-		{"a checkpoint moved to another record",
-		 "UPDATE audit_checkpoints SET seq = 9", CER_AUDIT_CHECKPOINT_FORGED, 9,
-		 "checkpoint at record 9 is forged"},
-		{"the checkpoint removed", "DELETE FROM audit_checkpoints", -1, 0, NULL},
-		{"the last record removed", "DELETE FROM audit WHERE seq = 12", -1, 0, NULL},
-		{"a signed record removed at the end of the signed part",
-		 "DELETE FROM audit WHERE seq >= 8", CER_AUDIT_MISSING, 8,
-		 "record 8, signed by the checkpoint"},
+	        {"one field changed", "UPDATE audit SET actor = 'Mallory' WHERE seq = 5",
+	         CER_AUDIT_CHANGED, 5, "record 5 was changed"},
+	        {"the time changed",
+	         "UPDATE audit SET time = '2020-01-01T00:00:00.000Z' WHERE seq = 9",
+	         CER_AUDIT_CHANGED, 9, "record 9 was changed"},
+	        {"a record removed", "DELETE FROM audit WHERE seq = 4", CER_AUDIT_MISSING, 4,
+	         "record 4 is missing"},
+	        {"two records removed", "DELETE FROM audit WHERE seq IN (4, 5)", CER_AUDIT_MISSING,
+	         4, "records 4 to 5 are missing"},
+	        {"a record removed, the rest renumbered",
+	         "DELETE FROM audit WHERE seq = 4; UPDATE audit SET seq = seq - 1 WHERE seq > 4",
+	         CER_AUDIT_MISSING, 4, "record 4 was removed and the later records renumbered"},
+	        {"two records swapped",
+	         "UPDATE audit SET seq = -6 WHERE seq = 6; UPDATE audit SET seq = 6 WHERE seq = 5;"
+	         "UPDATE audit SET seq = 5 WHERE seq = -6",
+	         CER_AUDIT_REORDERED, 5, "records 5 and 6 were swapped"},
+	        {"two distant records swapped",
+	         "UPDATE audit SET seq = -9 WHERE seq = 9; UPDATE audit SET seq = 9 WHERE seq = 3;"
+	         "UPDATE audit SET seq = 3 WHERE seq = -9",
+	         CER_AUDIT_REORDERED, 3, "records 3 and 9 were swapped"},
+	        {"the last checkpoint's signature altered",
+	         "UPDATE audit_checkpoints SET signature = zeroblob(70)",
+	         CER_AUDIT_CHECKPOINT_FORGED, 8, "checkpoint at record 8 is forged"},
+	        {"a checkpoint moved to another record", "UPDATE audit_checkpoints SET seq = 9",
+	         CER_AUDIT_CHECKPOINT_FORGED, 9, "checkpoint at record 9 is forged"},
+	        {"the checkpoint removed", "DELETE FROM audit_checkpoints", -1, 0, NULL},
+	        {"the last record removed", "DELETE FROM audit WHERE seq = 12", -1, 0, NULL},
+	        {"a signed record removed at the end of the signed part",
+	         "DELETE FROM audit WHERE seq >= 8", CER_AUDIT_MISSING, 8,
+	         "record 8, signed by the checkpoint"},
 	};
 	char dir[PATH_MAX];
 	size_t i;
@@ -342,10 +361,12 @@ test_tampering(void)
 			continue;
 		kind = verify(db, &seq);
 		if (kind != cases[i].kind || seq != cases[i].seq ||
-		    (cases[i].text != NULL && strstr(rep.findings[0].text, cases[i].text) == NULL)) {
-			fprintf(stderr, "%s: kind %d seq %llu (%s), want %d at %llu\n", cases[i].name,
-			        kind, (unsigned long long)seq, rep.nfindings ? rep.findings[0].text : "",
-			        cases[i].kind, (unsigned long long)cases[i].seq);
+		    (cases[i].text != NULL &&
+		     strstr(rep.findings[0].text, cases[i].text) == NULL)) {
+			fprintf(stderr, "%s: kind %d seq %llu (%s), want %d at %llu\n",
+			        cases[i].name, kind, (unsigned long long)seq,
+			        rep.nfindings ? rep.findings[0].text : "", cases[i].kind,
+			        (unsigned long long)cases[i].seq);
 			CHECK(0);
 		}
 		cer_db_close(db);
@@ -372,9 +393,9 @@ rewrite_from(struct cer_db *db, int k, int n)
 	for (i = k; i <= n; i++) {
 		char obj[16];
 		snprintf(obj, sizeof(obj), "obj%d", i);
-		e = (struct cer_audit_entry){i == k ? "Mallory" : "Olivia", "operator", "step", obj,
-		                             "ok", "0123456789abcdef0123456789abcdef", "host",
-		                             "details"};
+		e = (struct cer_audit_entry){
+		        i == k ? "Mallory" : "Olivia",      "operator", "step",   obj, "ok",
+		        "0123456789abcdef0123456789abcdef", "host",     "details"};
 		if (cer_audit_append(db, &e, 1767323045000LL + i * 1000, NULL) != 0)
 			return -1;
 	}
@@ -414,7 +435,8 @@ test_inserted(void)
 	CHECK(db != NULL && fill(db, 10, 0) == 0);
 	if (db == NULL)
 		return;
-	/* Keep records 1-4, append a forged 5 properly chained, then renumber the old 5.. after it. */
+	/* Keep records 1-4, append a forged 5 properly chained, then renumber the old 5.. after it.
+	 */
 	CHECK(tamper(db, "CREATE TABLE tail AS SELECT * FROM audit WHERE seq >= 5;"
 	                 "DELETE FROM audit WHERE seq >= 5") == 0);
 	CHECK(cer_audit_append(db, &e, 1767323049500LL, NULL) == 0);

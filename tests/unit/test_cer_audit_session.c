@@ -122,8 +122,8 @@ test_clock(void)
 	CHECK(cer_clock_monotonic(T0, T0, 7) == 0);
 	CHECK(cer_clock_monotonic(T0, 0, 0) == 0);
 	CHECK_EQ(cer_clock_monotonic(T0 - 1, T0, 7), CUSTOS_ECLOCK);
-	CHECK(strstr(custos_err_detail(), "earlier than audit record 7 (2026-01-02T03:04:05.000Z)") !=
-	      NULL);
+	CHECK(strstr(custos_err_detail(),
+	             "earlier than audit record 7 (2026-01-02T03:04:05.000Z)") != NULL);
 }
 
 static void
@@ -150,8 +150,9 @@ last_of(const char *op, char *out, size_t len, char *details, size_t dlen)
 		details[0] = '\0';
 	if (cer_db_open(home, 0, &db) != 0)
 		return;
-	if (sqlite3_prepare_v2(cer_db_sqlite(db), "SELECT result, details FROM audit WHERE "
-	                                          "operation = ? ORDER BY seq DESC LIMIT 1",
+	if (sqlite3_prepare_v2(cer_db_sqlite(db),
+	                       "SELECT result, details FROM audit WHERE "
+	                       "operation = ? ORDER BY seq DESC LIMIT 1",
 	                       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, op, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -316,7 +317,8 @@ test_signing_session(void)
 	if (u == NULL)
 		goto out;
 	CHECK(cer_session_record(s, "sign", "01ab", "ok", "subject /CN=Test Sub") == 0);
-	CHECK(cer_session_artifact(s, "sub.pem", (const uint8_t *)"certificate bytes", 17, h1) == 0);
+	CHECK(cer_session_artifact(s, "sub.pem", (const uint8_t *)"certificate bytes", 17, h1) ==
+	      0);
 	fake_now += 5000;
 	CHECK(cer_session_end(s, h, u, 0, path, sizeof(path)) == 0);
 	CHECK(strstr(path, "/transcripts/20260102T030415Z-sign-") != NULL);
@@ -352,11 +354,13 @@ test_signing_session(void)
 	CHECK(strstr((char *)text, "alice (custodian) share: accepted") != NULL);
 	CHECK(strstr((char *)text, "quorum: reached; custodians: alice, bob") != NULL);
 	fp[0] ^= 1;
-	CHECK_EQ(cer_transcript_verify(text, tlen, sig, slen, h->root_pub, fp, &ti), CUSTOS_EMISMATCH);
+	CHECK_EQ(cer_transcript_verify(text, tlen, sig, slen, h->root_pub, fp, &ti),
+	         CUSTOS_EMISMATCH);
 	fp[0] ^= 1;
 	for (size_t off = 0; off < tlen; off += tlen / 7 + 1) {
 		text[off] ^= 0x01;
-		CHECK_EQ(cer_transcript_verify(text, tlen, sig, slen, h->root_pub, fp, &ti), CUSTOS_EAUTH);
+		CHECK_EQ(cer_transcript_verify(text, tlen, sig, slen, h->root_pub, fp, &ti),
+		         CUSTOS_EAUTH);
 		text[off] ^= 0x01;
 	}
 	sig[slen / 2] ^= 0x40;
@@ -397,24 +401,29 @@ static void
 test_transcript_parse(void)
 {
 	static const char good[] =
-		"custos ceremony transcript v1\n"
-		"ceremony: sign\n"
-		"root certificate sha256: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
-		"session: 00112233445566778899aabbccddeeff\n"
-		"\n"
-		"artifacts:\n"
-		"  artifact: sub.pem\n"
-		"    sha256: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
-		"    words: able acid also apex / aqua arch atom aunt / away axis back bald / barn belt "
-		"beta bias / blue body brag brew / bulb buzz calm cash / cats chef city claw / code cola "
-		"cook cost\n"
-		"\n"
-		"audit chain head: record 42\n"
-		"  sha256: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
-		"  words: able acid also apex / aqua arch atom aunt / away axis back bald / barn belt "
-		"beta bias / blue body brag brew / bulb buzz calm cash / cats chef city claw / code cola "
-		"cook cost\n"
-		"end of transcript\n";
+	        "custos ceremony transcript v1\n"
+	        "ceremony: sign\n"
+	        "root certificate sha256: "
+	        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
+	        "session: 00112233445566778899aabbccddeeff\n"
+	        "\n"
+	        "artifacts:\n"
+	        "  artifact: sub.pem\n"
+	        "    sha256: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
+	        "    words: able acid also apex / aqua arch atom aunt / away axis back bald / barn "
+	        "belt "
+	        "beta bias / blue body brag brew / bulb buzz calm cash / cats chef city claw / "
+	        "code cola "
+	        "cook cost\n"
+	        "\n"
+	        "audit chain head: record 42\n"
+	        "  sha256: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
+	        "  words: able acid also apex / aqua arch atom aunt / away axis back bald / barn "
+	        "belt "
+	        "beta bias / blue body brag brew / bulb buzz calm cash / cats chef city claw / "
+	        "code cola "
+	        "cook cost\n"
+	        "end of transcript\n";
 	struct cer_transcript_info ti;
 	char words[CER_TRANSCRIPT_WORDS_LEN];
 	uint8_t h[32];
@@ -428,7 +437,8 @@ test_transcript_parse(void)
 	CHECK_EQ(ti.nartifacts, 1);
 	CHECK_EQ(parse_edited(good, "v1\n", "v2\n"), CUSTOS_EFORMAT);
 	CHECK_EQ(parse_edited(good, "end of transcript\n", ""), CUSTOS_EFORMAT);
-	CHECK_EQ(parse_edited(good, "end of transcript\n", "end of transcript\nmore\n"), CUSTOS_EFORMAT);
+	CHECK_EQ(parse_edited(good, "end of transcript\n", "end of transcript\nmore\n"),
+	         CUSTOS_EFORMAT);
 	CHECK_EQ(parse_edited(good, "cook cost\n\naudit", "cook cast\n\naudit"), CUSTOS_EFORMAT);
 	CHECK(strstr(custos_err_detail(), "the words do not spell") != NULL);
 	CHECK_EQ(parse_edited(good, "  sha256: 0001", "  sha256: 0101"), CUSTOS_EFORMAT);
@@ -441,7 +451,8 @@ test_transcript_parse(void)
 	CHECK(strstr(custos_err_detail(), "lacks its session line") != NULL);
 	CHECK_EQ(parse_edited(good, "record 42", "record 042"), CUSTOS_EFORMAT);
 	CHECK_EQ(parse_edited(good, "record 42", "record 99999999999999999999999"), CUSTOS_EFORMAT);
-	CHECK_EQ(cer_transcript_parse((const uint8_t *)good, strlen(good) - 1, &ti), CUSTOS_EFORMAT);
+	CHECK_EQ(cer_transcript_parse((const uint8_t *)good, strlen(good) - 1, &ti),
+	         CUSTOS_EFORMAT);
 	CHECK_EQ(cer_transcript_parse((const uint8_t *)"", 0, &ti), CUSTOS_EFORMAT);
 }
 
