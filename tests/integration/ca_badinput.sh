@@ -16,6 +16,10 @@
 . "$(dirname "$0")/lib.bash"
 command -v sqlite3 >/dev/null || { echo "sqlite3 is not installed (scripts/install-deps)"; exit 1; }
 
+# Signing verbs run as audited sessions (DESIGN 7): an operator named, the UTC time
+# confirmed, and --allow-network (a test machine is not air-gapped; it is recorded).
+export CUSTOS_OPERATOR="Test Operator"
+signing() { "$CUSTOS" "$1" --confirm-time "$(date -u +%Y-%m-%dT%H:%MZ)" --allow-network "${@:2}"; }
 H=$WORK/ca
 S=$WORK/shares
 O=$WORK/outdir
@@ -32,7 +36,8 @@ snapshot() {
 			SELECT hex(serial), revoked_at, reason FROM revocations ORDER BY serial;
 			SELECT number, this_update, next_update, entries, hex(sha256) FROM crls ORDER BY number;"
 		"$CUSTOS" list --home "$H" --json
-		(cd "$H" && find . -type f ! -name ca.db ! -name 'ca.db-journal' -exec sha256sum {} + | sort)
+		# (the audit log in ca.db and transcripts/ record attempts, refused ones too, by design)
+		(cd "$H" && find . -type f ! -name ca.db ! -name 'ca.db-journal' ! -path './transcripts/*' -exec sha256sum {} + | sort)
 		ls -A "$O"
 	} 2>&1
 }
@@ -49,7 +54,10 @@ unchanged() { # unchanged DESCRIPTION
 refused() {
 	local verb=$1 what=$2 pattern=$3
 	shift 3
-	expect_rc 1 "$what" -- "$CUSTOS" "$verb" "$@"
+	case $verb in
+	sign | crl | revoke) expect_rc 1 "$what" -- signing "$verb" "$@" ;;
+	*) expect_rc 1 "$what" -- "$CUSTOS" "$verb" "$@" ;;
+	esac
 	expect_in "$WORK/err" "^custos: $verb: .*$pattern" "$what: message"
 	[ "$(grep -c "^custos: $verb: " "$WORK/err")" -eq 1 ] && pass || fail "$what: not one error line: $(cat "$WORK/err")"
 	[ -s "$WORK/out" ] && fail "$what: printed on stdout: $(head -3 "$WORK/out")" || pass
@@ -84,7 +92,7 @@ expect_rc 0 "activate" -- "$CUSTOS" key activate --home "$H" "${q[@]}"
 snapshot >"$WORK/snap.before"
 
 # One certificate to revoke later.
-expect_rc 0 "sign a good CSR" -- "$CUSTOS" sign --home "$H" --csr "$WORK/good.csr" --out "$WORK/good.pem" "${q[@]}"
+expect_rc 0 "sign a good CSR" -- signing sign --home "$H" --csr "$WORK/good.csr" --out "$WORK/good.pem" "${q[@]}"
 good_serial=$(sed -n 's/^serial: *//p' "$WORK/out")
 snapshot >"$WORK/snap.before"
 
@@ -225,12 +233,12 @@ refused revoke "not hex" "is not a serial \(hex digits\)" --home "$H" --serial 1
 refused revoke "zero" 'not zero' --home "$H" --serial 00
 refused revoke "longer than 20 bytes" 'a serial must be 1 to 20 bytes' --home "$H" --serial "01$(printf '%040d' 0)"
 refused revoke "an unknown reason" "unknown reason 'certificateHold'" --home "$H" --serial "$good_serial" --reason certificateHold
-expect_rc 0 "revoke" -- "$CUSTOS" revoke --home "$H" --serial "$good_serial" --reason superseded
+expect_rc 0 "revoke" -- signing revoke --home "$H" --serial "$good_serial" --reason superseded
 snapshot >"$WORK/snap.before"
 refused revoke "already revoked" "certificate $good_serial is already revoked \(superseded\)" --home "$H" --serial "$good_serial" --reason keyCompromise
 refused revoke "already revoked, upper case and colons" 'is already revoked' --home "$H" \
 	--serial "$(echo "$good_serial" | tr a-f A-F | sed 's/../&:/g; s/:$//')"
-expect_rc 2 "revoke without --serial" -- "$CUSTOS" revoke --home "$H"
+expect_rc 2 "revoke without --serial" -- signing revoke --home "$H"
 unchanged "revoke without --serial"
 
 # ---- profiles ----
@@ -289,11 +297,22 @@ expect_rc 0 "deactivate" -- "$CUSTOS" key deactivate --home "$H" "${q[@]}"
 snapshot >"$WORK/snap.before"
 refused sign "sign while deactivated" 'signing needs an active key \(it is deactivated\)' \
 	--home "$H" --csr "$WORK/good.csr" --out "$O/cert.pem" "${q[@]}"
-expect_rc 0 "a CRL while deactivated" -- "$CUSTOS" crl --home "$H" --out "$WORK/deact.crl" "${q[@]}"
+expect_rc 0 "a CRL while deactivated" -- signing crl --home "$H" --out "$WORK/deact.crl" "${q[@]}"
 expect_in "$WORK/out" '^entries: +1$' "the CRL while deactivated lists the revocation"
 expect_rc 0 "compromise" -- "$CUSTOS" key compromise --home "$H" "${q[@]}"
 snapshot >"$WORK/snap.before"
 refused sign "sign while compromised" 'signing needs an active key \(it is compromised\)' \
 	--home "$H" --csr "$WORK/good.csr" --out "$O/cert.pem" "${q[@]}"
 [ -z "$(ls -A "$O")" ] && pass || fail "the --out directory is not empty: $(ls -A "$O")"
+
+# Every refusal is in the audit log with its reason (DESIGN 7), and the log verifies.
+expect_rc 0 "audit verify" -- "$CUSTOS" audit verify --home "$H"
+expect_rc 0 "audit show" -- "$CUSTOS" audit show --home "$H"
+for why in 'session-end sign: failed; invalid certificate signing request: signature does not verify' \
+	'session-end sign: failed; unacceptable key: RSA key of 1024 bits' \
+	"session-end sign: failed; invalid certificate signing request: the CSR's subject has OU" \
+	'session-end sign: failed; not allowed in the current key state: signing needs an active key \(it is compromised\)' \
+	'session-end revoke: failed; .*is already revoked' 'session-end crl: failed; .*pre-active'; do
+	expect_in "$WORK/out" "$why" "the audit log records the refusal"
+done
 finish

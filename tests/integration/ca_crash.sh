@@ -20,6 +20,11 @@ for tool in strace sqlite3 openssl; do
 done
 # LeakSanitizer cannot run under ptrace: the sanitizer build keeps ASan but not leak checks here.
 trace_env=(env ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0")
+# Signing verbs run as audited sessions (DESIGN 7): an operator named, the UTC time
+# confirmed, and --allow-network (a test machine is not air-gapped; it is recorded).
+export CUSTOS_OPERATOR="Test Operator"
+now() { date -u +%Y-%m-%dT%H:%MZ; }
+signing() { "$CUSTOS" "$1" --confirm-time "$(now)" --allow-network "${@:2}"; }
 calls=(openat write pwrite64 fsync fdatasync ftruncate link rename unlink)
 
 T=$WORK/template
@@ -33,12 +38,12 @@ for i in 1 2 3; do
 	openssl req -new -nodes -subj "/C=US/O=Example/CN=Issuing CA $i" -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
 		-keyout /dev/null -out "$WORK/sub$i.csr" 2>/dev/null
 done
-"$CUSTOS" sign --home "$T/ca" --csr "$WORK/sub1.csr" --out "$T/out/old1.pem" "${q[@]}" >/dev/null 2>&1
-"$CUSTOS" sign --home "$T/ca" --csr "$WORK/sub2.csr" --out "$T/out/old2.pem" "${q[@]}" >/dev/null 2>&1
-"$CUSTOS" crl --home "$T/ca" --out "$T/out/old1.crl" "${q[@]}" >/dev/null 2>&1
-"$CUSTOS" revoke --home "$T/ca" --serial "$(openssl x509 -in "$T/out/old1.pem" -noout -serial | cut -d= -f2)" \
-	--reason superseded >/dev/null
-"$CUSTOS" crl --home "$T/ca" --out "$T/out/old2.crl" "${q[@]}" >/dev/null 2>&1
+signing sign --home "$T/ca" --csr "$WORK/sub1.csr" --out "$T/out/old1.pem" "${q[@]}" >/dev/null 2>&1
+signing sign --home "$T/ca" --csr "$WORK/sub2.csr" --out "$T/out/old2.pem" "${q[@]}" >/dev/null 2>&1
+signing crl --home "$T/ca" --out "$T/out/old1.crl" "${q[@]}" >/dev/null 2>&1
+signing revoke --home "$T/ca" --serial "$(openssl x509 -in "$T/out/old1.pem" -noout -serial | cut -d= -f2)" \
+	--reason superseded >/dev/null 2>&1
+signing crl --home "$T/ca" --out "$T/out/old2.crl" "${q[@]}" >/dev/null 2>&1
 [ -s "$T/out/old2.crl" ] && [ -s "$T/out/old2.pem" ] && pass || { fail "the template CA could not be made"; finish; }
 
 serials() { # the inventory's serials, one a line, lower-case hex (from `custos list` FILE)
@@ -73,6 +78,7 @@ verb_cmd() {
 	sign) cmd=("$CUSTOS" sign --home "$2" --csr "$WORK/sub3.csr" --out "$3" "${q[@]}") ;;
 	crl) cmd=("$CUSTOS" crl --home "$2" --out "$3" "${q[@]}") ;;
 	esac
+	cmd+=(--confirm-time "$(now)" --allow-network)
 }
 
 crash_verb() {
@@ -140,11 +146,11 @@ crash_verb() {
 			fi
 			# The CA goes on: sign signs; the next CRL's number is above every CRL on disk.
 			if [ "$verb" = sign ]; then
-				if "$CUSTOS" sign --home "$R/ca" --csr "$WORK/sub3.csr" --out "$R/out/again.pem" "${q[@]}" >/dev/null 2>"$WORK/err"; then
+				if signing sign --home "$R/ca" --csr "$WORK/sub3.csr" --out "$R/out/again.pem" "${q[@]}" >/dev/null 2>"$WORK/err"; then
 					pass
 				else fail "$at: the next sign fails: $(cat "$WORK/err")"; fi
 			else
-				if "$CUSTOS" crl --home "$R/ca" --out "$R/next.crl" "${q[@]}" >"$WORK/out" 2>"$WORK/err"; then
+				if signing crl --home "$R/ca" --out "$R/next.crl" "${q[@]}" >"$WORK/out" 2>"$WORK/err"; then
 					num=$(openssl crl -in "$R/next.crl" -noout -crlnumber | cut -d= -f2 | sed 's/^0x//')
 					[ $((16#$num)) -gt "$max_crl" ] && pass || fail "$at: the next CRL is $((16#$num)), CRL $max_crl is on disk"
 					[ "$(crl_rows "$R/ca")" -eq $((crls + 1)) ] && pass || fail "$at: the next CRL was not recorded"

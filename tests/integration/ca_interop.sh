@@ -17,6 +17,10 @@
 for tool in openssl certtool vfychain crlutil certutil python3; do
 	command -v "$tool" >/dev/null || { echo "$tool is not installed (scripts/install-deps)"; exit 1; }
 done
+# Signing verbs run as audited sessions (DESIGN 7): an operator named, the UTC time
+# confirmed, and --allow-network (a test machine is not air-gapped; it is recorded).
+export CUSTOS_OPERATOR="Test Operator"
+signing() { "$CUSTOS" "$1" --confirm-time "$(date -u +%Y-%m-%dT%H:%MZ)" --allow-network "${@:2}"; }
 IV=${TESTS:-$(cd "$(dirname "$0")/.." && pwd)}/interop
 V=$WORK/verify.log
 
@@ -121,7 +125,7 @@ for alg in ec-p256 ec-p384 ec-p521 rsa-3072 rsa-4096; do
 	pyargs=(--root "$R")
 	for c in "${csrs[@]}"; do
 		out=$WORK/$alg-$c.pem
-		expect_rc 0 "$alg/$c: sign" -- "$CUSTOS" sign --home "$H" --csr "$WORK/$c.csr" --out "$out" "${q[@]}"
+		expect_rc 0 "$alg/$c: sign" -- signing sign --home "$H" --csr "$WORK/$c.csr" --out "$out" "${q[@]}"
 		serial=$(sed -n 's/^serial: *//p' "$WORK/out")
 		[ "$(openssl x509 -in "$out" -noout -serial | cut -d= -f2 | tr A-F a-f)" = "$serial" ] && pass ||
 			fail "$alg/$c: the serial printed is not the certificate's"
@@ -164,7 +168,7 @@ for alg in ec-p256 ec-p384 ec-p521 rsa-3072 rsa-4096; do
 
 	# The minimal profile: pathLen 1, none of the optional extensions.
 	out=$WORK/$alg-minimal.pem
-	expect_rc 0 "$alg: sign with the minimal profile" -- "$CUSTOS" sign --home "$H" --csr "$WORK/rsa2048.csr" \
+	expect_rc 0 "$alg: sign with the minimal profile" -- signing sign --home "$H" --csr "$WORK/rsa2048.csr" \
 		--out "$out" --profile minimal "${q[@]}"
 	check "$alg/minimal: openssl verify" -- openssl verify -x509_strict -CAfile "$R" "$out"
 	check "$alg/minimal: certtool --verify-chain" -- bash -c 'certtool --verify-chain --infile <(cat "$1" "$2")' _ "$out" "$R"
@@ -178,8 +182,8 @@ for alg in ec-p256 ec-p384 ec-p521 rsa-3072 rsa-4096; do
 
 	# Revoke one, issue a CRL, and check it everywhere.
 	rsn=$(openssl x509 -in "$WORK/$alg-rsa2048.pem" -noout -serial | cut -d= -f2)
-	expect_rc 0 "$alg: revoke" -- "$CUSTOS" revoke --home "$H" --serial "$rsn" --reason keyCompromise
-	expect_rc 0 "$alg: crl" -- "$CUSTOS" crl --home "$H" --out "$WORK/$alg.crl" "${q[@]}"
+	expect_rc 0 "$alg: revoke" -- signing revoke --home "$H" --serial "$rsn" --reason keyCompromise
+	expect_rc 0 "$alg: crl" -- signing crl --home "$H" --out "$WORK/$alg.crl" "${q[@]}"
 	expect_in "$WORK/out" '^number: +1$' "$alg: first CRL number"
 	expect_in "$WORK/out" '^entries: +1$' "$alg: one entry"
 	crl=$WORK/$alg.crl
@@ -228,8 +232,8 @@ H=$WORK/ec-p256
 q=(--share-file "$WORK/ec-p256.shares/bo.share" --share-file "$WORK/ec-p256.shares/ann.share")
 last=$(openssl crl -in "$WORK/ec-p256.crl" -noout -crlnumber | cut -d= -f2 | sed "s/^0x//")
 for i in 2 3 4; do
-	[ "$i" -eq 3 ] && "$CUSTOS" revoke --home "$H" --serial "$(openssl x509 -in "$WORK/ec-p256-p256.pem" -noout -serial | cut -d= -f2)" >/dev/null
-	expect_rc 0 "crl run $i" -- "$CUSTOS" crl --home "$H" --out "$WORK/run$i.crl" "${q[@]}"
+	[ "$i" -eq 3 ] && signing revoke --home "$H" --serial "$(openssl x509 -in "$WORK/ec-p256-p256.pem" -noout -serial | cut -d= -f2)" >/dev/null 2>&1
+	expect_rc 0 "crl run $i" -- signing crl --home "$H" --out "$WORK/run$i.crl" "${q[@]}"
 	n=$(openssl crl -in "$WORK/run$i.crl" -noout -crlnumber | cut -d= -f2 | sed "s/^0x//")
 	[ $((16#$n)) -gt $((16#$last)) ] && pass || fail "crl run $i: number $n is not above $last"
 	expect_in "$WORK/out" "^number: +$((16#$n))\$" "crl run $i: the number printed is the CRL's"
@@ -240,7 +244,7 @@ expect_in "$WORK/out" '^entries: +2$' "the last CRL has both revocations"
 # An unspecified reason is no reasonCode at all.
 [ "$(openssl crl -in "$WORK/run4.crl" -noout -text | grep -c 'CRL Reason Code')" -eq 1 ] && pass ||
 	fail "a revocation without a reason got a reasonCode"
-expect_rc 1 "--out never overwritten" -- "$CUSTOS" crl --home "$H" --out "$WORK/run4.crl" "${q[@]}"
+expect_rc 1 "--out never overwritten" -- signing crl --home "$H" --out "$WORK/run4.crl" "${q[@]}"
 expect_in "$WORK/err" 'already exists' "an existing --out is refused"
 
 # Negative control: the same root key, the issuer re-encoded (PrintableString for O and CN).
