@@ -82,6 +82,28 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Moves tmp to path only if path does not exist: link() (the tmp name is then
+ * removed), or, on file systems without hard links (FAT sticks),
+ * renameat2(RENAME_NOREPLACE).  Returns 0 or an errno.
+ */
+static int
+place_exclusive(const char *tmp, const char *path)
+{
+	int e;
+
+	if (link(tmp, path) == 0) {
+		unlink(tmp);
+		return 0;
+	}
+	e = errno;
+	if (e != EPERM && e != EOPNOTSUPP && e != ENOTSUP && e != ENOSYS)
+		return e;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	return errno;
+}
+
 int
 cer_file_write(const char *path, const void *data, size_t len, mode_t mode, int exclusive)
 {
@@ -111,17 +133,13 @@ cer_file_write(const char *path, const void *data, size_t len, mode_t mode, int 
 		unlink(tmp);
 		return io_error("cannot write", path, e);
 	}
-	/* link() fails if the target exists: the exclusive case cannot race. */
-	if (exclusive ? link(tmp, path) != 0 : rename(tmp, path) != 0) {
-		e = errno;
+	if ((e = exclusive ? place_exclusive(tmp, path) : (rename(tmp, path) == 0 ? 0 : errno)) != 0) {
 		unlink(tmp);
 		if (e == EEXIST)
 			return custos_err_set(CUSTOS_EEXIST,
 			                      "%s already exists; custos never overwrites it", path);
 		return io_error("cannot put in place", path, e);
 	}
-	if (exclusive)
-		unlink(tmp);
 	return cer_dir_sync(dir);
 }
 
