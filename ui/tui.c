@@ -194,20 +194,26 @@ read_request(struct tui *t, struct tui_key *k)
 static void
 draw_header(const struct tui *t)
 {
-	char line[256], now[32];
+	char line[256], right[CER_OPERATOR_MAX + 64];
 	time_t clock = time(NULL);
 	struct tm tm;
+	int rw;
 
 	gmtime_r(&clock, &tm);
-	(void)strftime(now, sizeof(now), "%Y-%m-%d %H:%M UTC", &tm);
+	(void)strftime(line, sizeof(line), "%Y-%m-%d %H:%M UTC", &tm);
+	if (t->operator_name[0] != '\0')
+		tui_fmt(right, sizeof(right), "%s (%s)  %s", t->operator_name, t->role, line);
+	else
+		tui_fmt(right, sizeof(right), "%s", line);
+	rw = tui_width(right);
 	attrset(tui_style(t, TUI_S_TITLE));
 	mvhline(0, 0, ' ', COLS);
 	tui_fmt(line, sizeof(line), " custos  %s  %s", t->ca_name[0] ? t->ca_name : "no CA yet",
 	        t->top == NULL     ? ""
 	        : t->top->title[0] ? t->top->title
 	                           : t->top->ops->title);
-	tui_put(t, 0, 0, COLS - tui_width(now) - 2, TUI_S_TITLE, line);
-	tui_put(t, 0, COLS - tui_width(now) - 1, tui_width(now), TUI_S_TITLE, now);
+	tui_put(t, 0, 0, COLS - rw - 2, TUI_S_TITLE, line);
+	tui_put(t, 0, COLS - rw - 1, rw, TUI_S_TITLE, right);
 	attrset(A_NORMAL);
 }
 
@@ -320,7 +326,11 @@ static void
 ask_quit(struct tui *t)
 {
 	struct tui_confirm c;
-	int busy = t->job != NULL || (t->top != NULL && t->top->below != NULL);
+	const struct tui_screen *p;
+	int busy = t->job != NULL;
+
+	for (p = t->top; p != NULL && p->below != NULL; p = p->below)
+		busy |= !(p->ops->flags & TUI_F_CALM);
 
 	if (!busy || t->too_small) {
 		tui_request_quit(t);
@@ -406,10 +416,12 @@ first_screen(struct tui *t)
 	struct stat st;
 	int r = tui_open_home(t);
 
-	if (r == 0)
-		return tui_push(t, &tui_dash_ops, NULL);
-	if (r == CUSTOS_ENOENT && lstat(t->home, &st) != 0)
-		return tui_push(t, &tui_intro_ops, NULL);
+	if (r == 0 || (r == CUSTOS_ENOENT && lstat(t->home, &st) != 0)) {
+		if ((r = tui_push(t, r == 0 ? &tui_dash_ops : &tui_intro_ops, NULL)) != 0)
+			return r;
+		tui_operator_open(t); /* who drives, before anything else */
+		return 0;
+	}
 	memset(&m, 0, sizeof(m));
 	m.title = "Cannot open the CA";
 	m.error = 1;

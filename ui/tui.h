@@ -31,6 +31,7 @@
 
 #include "ceremony/cer_home.h"
 #include "ceremony/cer_selftest.h"
+#include "ceremony/cer_session.h"
 
 /* The smallest terminal every screen is laid out for. */
 #define TUI_MIN_COLS 80
@@ -74,6 +75,7 @@ struct tui_screen;
 #define TUI_F_TEXT 0x1u   /* printable keys are text ('?' too): help is F1 only */
 #define TUI_F_SECRET 0x2u /* shows or takes a secret: full terminal clear on close */
 #define TUI_F_BUSY 0x4u   /* a job runs under it: Ctrl-C cannot just leave */
+#define TUI_F_CALM 0x8u   /* nothing is lost by quitting here: Ctrl-C needs no question */
 
 struct tui_screen_ops {
 	const char *title; /* header line */
@@ -113,9 +115,11 @@ struct tui {
 	int help;            /* the help overlay is shown */
 	int too_small;
 	unsigned long ticks;
-	char handed_to[CER_NAME_MAX]; /* the custodian now holding the laptop, "" for the operator
-	                               */
-	char flash[256];              /* one line for the status bar, cleared by the next key */
+	/* the custodian now holding the laptop, "" for the operator */
+	char handed_to[CER_NAME_MAX];
+	char operator_name[CER_OPERATOR_MAX]; /* who drives this run of the application */
+	char role[24];                        /* and in which role */
+	char flash[256]; /* one line for the status bar, cleared by the next key */
 };
 
 /* Pushes a screen of ops opened with arg; returns 0 or open's error (flashed). */
@@ -422,14 +426,46 @@ enum tui_quorum_mode {
 };
 struct tui_quorum_spec {
 	enum tui_quorum_mode mode;
-	char purpose[160]; /* "to activate the key" */
+	char purpose[160];           /* "to activate the key" */
+	struct cer_session *session; /* records every card offered (not owned) */
 	/* UNLOCK: called with the met quorum, which the callee then owns. */
 	void (*met)(struct tui *t, void *ctx, struct cer_quorum *q);
-	/* Called instead when the screen closes without a quorum (Esc, quit); may be NULL. */
-	void (*abandoned)(struct tui *t, void *ctx);
+	/*
+	 * Called instead when the screen closes without a quorum (Esc, quit); may be
+	 * NULL.  VERIFY: verified custodians counted, summary names who was and was not.
+	 */
+	void (*closed)(struct tui *t, void *ctx, size_t verified, const char *summary);
 	void *ctx;
 };
 int tui_quorum_open(struct tui *t, const struct tui_quorum_spec *spec);
+
+/*
+ * An operation in an audited session (tui_ops.c): after the caller's decision,
+ * the time confirmed (signing sessions), the session begun, the quorum (when
+ * asked for), then run on the worker and done on the UI thread.
+ */
+typedef int (*tui_op_fn)(struct tui_job *j, struct cer_session *s, struct cer_home *h,
+                         struct cer_unlocked *u, void *arg);
+struct tui_op_spec {
+	const char *verb;  /* the session's verb: "sign", "crl", "key-state", ... */
+	unsigned flags;    /* CER_SESSION_SIGNING asks for the time first */
+	int quorum;        /* collect a quorum and unlock the key before run */
+	char purpose[160]; /* "to sign the CSR" */
+	const char *title; /* the progress screen's */
+	const char *steps[TUI_JOB_STEPS - 1];
+	tui_op_fn run; /* on the worker; u is NULL without a quorum */
+	tui_job_ask_fn ask;
+	int passphrase_set;
+	/* On the UI thread, with the transcript's path ("" when none); owns arg. */
+	void (*done)(struct tui *t, void *arg, int rc, const char *msg, const char *transcript);
+	void (*cancel)(void *arg); /* frees arg when done is never reached; may be NULL */
+	void *arg;
+};
+void tui_op_start(struct tui *t, const struct tui_op_spec *spec);
+
+/* A result screen: heading, text, and the transcript's path and words when there is one. */
+void tui_op_result(struct tui *t, int rc, const char *msg, const char *heading, const char *text,
+                   const char *transcript);
 
 /* Maintenance: key state, share verification, rotation, quorum test (tui_ops.c). */
 void tui_ops_key_state(struct tui *t);
@@ -442,6 +478,34 @@ void tui_ops_test(struct tui *t);
  * guarded memory, wiped on close, and encoded in capitals (QR alphanumeric mode).
  */
 int tui_qr_open(struct tui *t, const char *title, const char *text, int secret);
+
+/* --- sessions (tui_session.c) ------------------------------------------------------ */
+
+/* Begins an audited core session on t->home as t's operator (cer_session_begin). */
+int tui_session_begin(struct tui *t, const char *verb, unsigned flags, const char *confirm_time,
+                      int allow_network, struct cer_session **out) CUSTOS_WUR;
+
+/* A session for a CA not yet created (cer_init records into it). */
+int tui_session_new(struct tui *t, const char *verb, struct cer_session **out) CUSTOS_WUR;
+
+/*
+ * Ends and frees s (NULL: returns r): records the end with result r, signs the
+ * checkpoint and writes the transcript when u is given; transcript gets its path
+ * ("" when none).  Returns r when it failed (with its detail kept), else the
+ * ending's error or 0.  Safe on the worker thread.
+ */
+int tui_session_finish(struct cer_session *s, const struct cer_home *h,
+                       const struct cer_unlocked *u, int r, char *transcript, size_t len);
+
+/* The SHA-256 of the transcript at path as words to read aloud ("" when unreadable). */
+void tui_transcript_words(const char *path, char *words, size_t len);
+
+/* Asks who operates (name and role) into t->operator_name and t->role. */
+void tui_operator_open(struct tui *t);
+
+/* The operator's confirmation of the UTC time (NULL: cancelled) and of a network that is up. */
+typedef void (*tui_time_fn)(struct tui *t, void *ctx, const char *confirm_time, int allow_network);
+void tui_time_confirm(struct tui *t, tui_time_fn done, void *ctx);
 
 /* --- entry points ------------------------------------------------------------------ */
 

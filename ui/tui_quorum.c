@@ -52,21 +52,10 @@ quorum_open(struct tui *t, struct tui_screen *s, void *arg)
 		free(st);
 		return r;
 	}
+	if (st->q != NULL && st->spec.session != NULL)
+		cer_session_watch(st->spec.session, st->q); /* every card offered is recorded */
 	s->st = st;
 	return 0;
-}
-
-static void
-quorum_close(struct tui *t, struct tui_screen *s)
-{
-	struct quorum_st *st = s->st;
-
-	if (!st->met && st->spec.abandoned != NULL)
-		st->spec.abandoned(t, st->spec.ctx);
-	cer_quorum_free(st->q);
-	tui_words_free(st->w);
-	sodium_memzero(st, sizeof(*st));
-	free(st);
 }
 
 /* "1 of 2: alice" (unlock) or "1 of 3 verified: alice; not yet: bob, carol" (verify). */
@@ -77,6 +66,10 @@ progress(const struct quorum_st *st, char *buf, size_t len)
 	size_t i, n = 0, used = 0, rused = 0;
 
 	if (st->spec.mode == TUI_QUORUM_UNLOCK) {
+		if (st->q == NULL) { /* handed on */
+			tui_fmt(buf, len, "The quorum is met.");
+			return;
+		}
 		cer_quorum_names(st->q, names, sizeof(names));
 		tui_fmt(buf, len, "Accepted: %zu of %zu%s%s", cer_quorum_have(st->q),
 		        cer_quorum_have(st->q) + cer_quorum_needed(st->q),
@@ -96,6 +89,26 @@ progress(const struct quorum_st *st, char *buf, size_t len)
 	}
 	tui_fmt(buf, len, "Verified: %zu of %zu%s%s%s%s", n, st->v->ncustodians, n ? ": " : "",
 	        names, rused ? "; not yet: " : "", rest);
+}
+
+static void
+quorum_close(struct tui *t, struct tui_screen *s)
+{
+	struct quorum_st *st = s->st;
+	char summary[512];
+	size_t i, n = 0;
+
+	for (i = 0; i < st->v->ncustodians; i++)
+		n += st->verified[i] != 0;
+	progress(st, summary, sizeof(summary));
+	cer_quorum_free(st->q);
+	st->q = NULL;
+	tui_words_free(st->w);
+	st->w = NULL;
+	if (!st->met && st->spec.closed != NULL)
+		st->spec.closed(t, st->spec.ctx, n, summary);
+	sodium_memzero(st, sizeof(*st));
+	free(st);
 }
 
 static void
@@ -131,6 +144,25 @@ quorum_draw(struct tui *t, struct tui_screen *s)
 	tui_words_draw(t, st->w, y, 1);
 }
 
+/* Verification: the commitment check only, recorded (the custodian and the reason, never the card).
+ */
+static int
+verify_one(struct tui_job *j, struct quorum_st *st, const char *mnemonic)
+{
+	char word[32] = "";
+	int r = cer_quorum_check_one(st->v, mnemonic, tui_job_passphrase, j, &st->res), a;
+
+	if (st->spec.session == NULL)
+		return r;
+	if (st->res.bad_word > 0)
+		tui_fmt(word, sizeof(word), " (word %zu)", st->res.bad_word);
+	a = cer_session_record_as(
+	        st->spec.session, st->res.custodian[0] ? st->res.custodian : "(unidentified share)",
+	        "custodian", "share-verify", "", r == 0 ? "verified" : "refused", "%s%s",
+	        r == 0 ? "matches its commitment; nothing unlocked" : custos_strerror(r), word);
+	return r != 0 ? r : a;
+}
+
 static int
 offer_fn(struct tui_job *j, void *arg)
 {
@@ -140,7 +172,7 @@ offer_fn(struct tui_job *j, void *arg)
 	memset(&st->res, 0, sizeof(st->res));
 	if (st->spec.mode == TUI_QUORUM_UNLOCK)
 		return cer_quorum_offer(st->q, mnemonic, tui_job_passphrase, j, &st->res);
-	return cer_quorum_check_one(st->v, mnemonic, tui_job_passphrase, j, &st->res);
+	return verify_one(j, st, mnemonic);
 }
 
 /* Says what the core decided about the card, in the custodians' words. */

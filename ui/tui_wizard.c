@@ -25,6 +25,7 @@
 #include "ca/ca_name.h"
 #include "ca/ca_root.h"
 #include "ceremony/cer_card.h"
+#include "ceremony/cer_transcript.h"
 #include "ui/tui.h"
 
 enum { F_CN, F_O, F_OU, F_C, F_ALG, F_DAYS, CERT_FIELDS };
@@ -50,6 +51,7 @@ struct wizard {
 	unsigned days;
 	enum ca_alg alg;
 	struct cer_init_params params;
+	struct cer_session *session; /* the new CA's audit log starts with it */
 };
 
 static const struct tui_screen_ops cert_ops, cust_ops;
@@ -546,12 +548,18 @@ create_ask(struct tui *t, void *arg, const struct tui_ask *ask)
 static void
 created(struct tui *t, void *arg, int rc, const char *msg)
 {
+	struct wizard *w = arg;
 	struct tui_message m;
 	uint8_t fp[32];
-	char hex[65], grouped[96];
+	char hex[65], grouped[96], transcript[PATH_MAX + 64] = "", words[CER_TRANSCRIPT_WORDS_LEN];
 	size_t i, o = 0;
 
-	(void)arg;
+	if (rc == 0 && cer_session_transcript_name(w->session)[0] != '\0')
+		tui_fmt(transcript, sizeof(transcript), "%s/transcripts/%s", t->home,
+		        cer_session_transcript_name(w->session));
+	cer_session_free(w->session);
+	w->session = NULL;
+	tui_transcript_words(transcript, words, sizeof(words));
 	memset(&m, 0, sizeof(m));
 	if (rc != 0) {
 		m.title = "Not created";
@@ -584,9 +592,12 @@ created(struct tui *t, void *arg, int rc, const char *msg)
 	tui_fmt(m.text, sizeof(m.text),
 	        "Subject: %s\nKey: %s, state %s (activate it when the CA goes into service)"
 	        "\n\nRoot certificate SHA-256 fingerprint. Read it aloud, group by group; "
-	        "the witnesses write it down:\n\n%s\n\nThe root certificate is %s/root.pem.",
+	        "the witnesses write it down:\n\n%s\n\nThe root certificate is %s/root.pem."
+	        "%s%s%s%s",
 	        t->h->vault->subject, t->h->vault->key_alg, cer_state_name(t->h->vault->state),
-	        grouped, t->home);
+	        grouped, t->home, words[0] ? "\nThe key ceremony's signed transcript: " : "",
+	        words[0] ? transcript : "", words[0] ? "\nIts SHA-256, to read aloud:\n" : "",
+	        words);
 	(void)tui_message_open(t, &m);
 }
 
@@ -630,10 +641,11 @@ create_yes(struct tui *t, void *ctx)
 	w->params.now = time(NULL);
 	w->params.deliver = tui_job_deliver;
 	w->params.passphrase = tui_job_passphrase;
-	if ((r = make_parent(t->home)) != 0) {
+	if ((r = make_parent(t->home)) != 0 || (r = tui_session_new(t, "init", &w->session)) != 0) {
 		tui_flash(t, "%s", custos_err_describe(r, msg, sizeof(msg)));
 		return;
 	}
+	w->params.session = w->session; /* the audit log starts here, signed by the new key */
 	memset(&spec, 0, sizeof(spec));
 	spec.title = "Creating the CA";
 	spec.steps[0] = "Check the parameters";
@@ -645,8 +657,12 @@ create_yes(struct tui *t, void *ctx)
 	spec.done = created;
 	spec.arg = w;
 	spec.passphrase_set = 1;
-	if (tui_job_start(t, &spec) == 0)
+	if (tui_job_start(t, &spec) == 0) {
 		tui_job_step(t, 1);
+	} else {
+		cer_session_free(w->session);
+		w->session = NULL;
+	}
 }
 
 /* The plan as typed, checked whole; then the decision. */

@@ -8,6 +8,7 @@
 
 HOME_DIR=$WORK/ca
 start_tui 100 30 tui --home "$HOME_DIR"
+as_operator
 
 # First run: the explanation, and help for it.
 expect_screen "There is no CA in $HOME_DIR yet" "first run opens on the new-CA explanation"
@@ -21,6 +22,7 @@ keys Enter
 
 # Page 1: the certificate.  A bad country is refused when the field is left.
 expect_screen "Step 1 of 3: the root certificate" "the wizard's first page"
+expect_screen "Olivia \\(operator\\)" "the header names the operator"
 text "Test Root CA"; keys Tab
 text "Example"; keys Tab Tab
 text "us"; keys Tab
@@ -110,6 +112,7 @@ keys Enter
 
 # The CA exists; its fingerprint is shown to be read aloud.
 expect_screen "The CA is created" "the CA is created" 120
+expect_screen "Its SHA-256, to read aloud" "the transcript's hash is shown to be read aloud"
 fp=$(screen | grep -E '^  ([0-9a-f]{4} ){7}[0-9a-f]{4}\s*$' | tr -d ' \n')
 [ "${#fp}" -eq 64 ] && pass || fail "the fingerprint is shown in full ($fp)"
 keys Enter
@@ -130,6 +133,17 @@ grep -q "key: *ec-p256" "$WORK/status" && pass || fail "status: key"
 grep -q "quorum: *2 of 3 custodians" "$WORK/status" && pass || fail "status: 2 of 3"
 grep -q "custodian: *carol (member 3, passphrase)" "$WORK/status" && pass || fail "status: carol's passphrase"
 grep -q "root SHA-256: *$fp" "$WORK/status" && pass || fail "status: the fingerprint read aloud"
+
+# The ceremony is in the audit log, under the operator's name, intact and signed.
+"$CUSTOS" audit show --home "$HOME_DIR" >"$WORK/audit"
+grep -qE "Olivia \(operator\) init /C=US/O=Example/CN=Test Root CA: ok" "$WORK/audit" && pass ||
+	fail "the audit log records init by the operator"
+[ "$(grep -cE "\(custodian\) share-issued: ok" "$WORK/audit")" -eq 3 ] && pass ||
+	fail "the audit log records one card issued per custodian"
+grep -qE "alice|bob|carol" "$WORK/audit" && ! grep -qiE "$(head -3 "$WORK/alice.words" | paste -sd' ')" "$WORK/audit" &&
+	pass || fail "the audit log names custodians, never their words"
+"$CUSTOS" audit verify --home "$HOME_DIR" >/dev/null 2>&1 && pass || fail "the audit log verifies"
+ls "$HOME_DIR"/transcripts/*init* >/dev/null 2>&1 && pass || fail "the key ceremony's transcript is written"
 
 # The cards as read from the screen open the vault.
 for c in alice bob carol; do tr '\n' ' ' <"$WORK/$c.words" >"$WORK/$c.share"; done

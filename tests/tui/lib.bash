@@ -36,13 +36,19 @@ finish() {
 # the VAR=value words of $TUI_ENV in its environment).  When custos ends, the
 # pane says "custos exited N" and stays, so it can be read.
 start_tui() {
-	local cols=$1 lines=$2 env=() v
+	local cols=$1 lines=$2 env=(-e "CUSTOS_OPERATOR=${OPERATOR:-Olivia}") v
 	shift 2
 	for v in ${TUI_ENV:-}; do env+=(-e "$v"); done
 	printf '%q ' "$CUSTOS" "$@" >"$WORK/cmd"
 	tm -f /dev/null new-session -d -s "$S" -x "$cols" -y "$lines" "${env[@]}" \
 		"$(cat "$WORK/cmd"); echo \"custos exited \$?\"; exec sleep 100000"
 	tm set-option -g history-limit 5000 >/dev/null
+}
+
+# as_operator: the start-up screen, where the operator ($CUSTOS_OPERATOR) is confirmed.
+as_operator() {
+	expect_screen "Who is operating custos\\?" "the operator names themselves first"
+	keys Enter Enter
 }
 
 screen() { tm capture-pane -p -t "$S"; }

@@ -20,6 +20,7 @@ other=academic; [ "$w10" = academic ] && other=acid
 sed "10s/.*/$other/" "$WORK/alice.words" >"$WORK/typo.words"
 
 start_tui 100 30 tui --home "$HOME_DIR"
+as_operator
 expect_screen "Quorum +2 of 3: alice, bob, carol" "the dashboard"
 keys t
 expect_screen "Test that the quorum opens the vault\\?" "the decision comes first"
@@ -113,4 +114,18 @@ expect_screen "State +active since" "Esc with nothing typed leaves at once"
 keys q
 expect_screen "^custos exited 0" "q quits"
 expect_clean_history "after the application ended"
+
+# Everything is in the audit log: the refused cards (never their words), the quorum, the change.
+"$CUSTOS" audit show --home "$HOME_DIR" >"$WORK/audit"
+grep -qE "\(unidentified share\) \(custodian\) share: refused; share digest|checksum" "$WORK/audit" && pass ||
+	fail "the mistyped card is recorded as refused"
+grep -qE "share: refused; shares do not belong together" "$WORK/audit" && pass ||
+	fail "the other CA's card is recorded as refused"
+grep -qE "alice \(custodian\) share: refused; duplicate share" "$WORK/audit" && pass ||
+	fail "the duplicate is recorded"
+grep -qE "Olivia \(operator\) key-state pre-active -> active: ok" "$WORK/audit" && pass ||
+	fail "the state change is recorded under the operator's name"
+grep -qE "session-end key-test: cancelled|session-end key-test: .*cancel" "$WORK/audit" && pass ||
+	fail "the abandoned quorum is recorded as such"
+"$CUSTOS" audit verify --home "$HOME_DIR" >/dev/null 2>&1 && pass || fail "the audit log verifies"
 finish

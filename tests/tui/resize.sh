@@ -19,6 +19,7 @@ sys.exit(0 if any(int(p) in range(30, 39) or int(p) in range(40, 49) or 90 <= in
 }
 
 start_tui 100 30 tui --home "$HOME_DIR"
+as_operator
 expect_screen "Quorum +2 of 3: alice, bob, carol" "the dashboard at 100x30"
 has_colour && pass || fail "colours are used when NO_COLOR is not set"
 
@@ -70,6 +71,7 @@ expect_clean_history "after the application ended"
 # NO_COLOR: attributes only.
 tm kill-session -t "$S"
 TUI_ENV="NO_COLOR=1" start_tui 80 24 tui --home "$HOME_DIR"
+as_operator
 expect_screen "Quorum +2 of 3" "the dashboard under NO_COLOR"
 if has_colour; then fail "NO_COLOR is respected"; else pass; fi
 keys q

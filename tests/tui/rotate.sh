@@ -29,6 +29,7 @@ for c in alice bob; do tr ' ' '\n' <"$WORK/cards/$c.share" | grep . >"$WORK/old-
 old_set=$("$REAL" status --home "$HOME_DIR" | awk '/^share set:/ {print $3}')
 
 start_tui 100 30 tui --home "$HOME_DIR"
+as_operator
 expect_screen "Quorum +2 of 2: alice, bob" "the dashboard"
 expect_screen "Rotate the shares" "the dashboard offers rotation"
 
@@ -41,6 +42,9 @@ type_card "$WORK/old-alice.words" 4
 expect_screen "alice's card is good" "alice's card verifies"
 expect_screen "Verified: 1 of 2: alice; not yet: bob" "progress names who is verified"
 keys Escape
+expect_screen "Cards verified" "a summary when verification ends"
+expect_screen "Verified: 1 of 2: alice; not yet: bob" "naming who was verified and who not"
+keys Enter
 expect_screen "Rotate the shares" "back on the dashboard"
 
 # Rotate: decide, quorum with the old cards, new cards delivered.
@@ -65,9 +69,9 @@ for c in alice bob; do
 done
 expect_screen "New share set" "the rotation is done" 120
 expect_screen "Share set $old_set is retired" "the old set is named retired"
-no_share_words "after rotation, without an alternate screen" "$WORK"/*.words
 keys Enter
 expect_screen "retired" "the dashboard shows the retired set"
+no_share_words "after rotation, without an alternate screen" "$WORK"/*.words
 keys q
 expect_screen "^custos exited 0" "q quits"
 expect_clean_history "after the application ended, without an alternate screen"

@@ -9,6 +9,7 @@ expect_screen "The terminal is 70x20; custos needs at least 80x24" "a too-small 
 expect_screen "Ctrl-C" "and is told how to leave"
 keys Enter
 tm resize-window -t "$S" -x 80 -y 24
+as_operator
 expect_screen "There is no CA in $WORK/ca yet" "enlarged: the first-run screen"
 tm resize-window -t "$S" -x 40 -y 10
 expect_screen "The terminal is 40x10; custos needs at" "a very small terminal: still a message"
@@ -19,7 +20,7 @@ expect_screen "^custos exited 0" "Ctrl-C quits"
 # No verb: the application on a terminal, the usage without one.
 tm kill-session -t "$S"
 start_tui 80 24
-expect_screen "There is no CA in" "custos alone on a terminal starts the application"
+expect_screen "Who is operating custos" "custos alone on a terminal starts the application"
 keys C-c
 expect_screen "^custos exited 0" "and quits"
 rc=0
