@@ -170,49 +170,21 @@ struct issue_ctx {
 	void *passphrase_ctx;
 };
 
-/* Masks s->value with Argon2id(passphrase, salt) and records the salt. */
+/* Masks s->value with the custodian's passphrase under a fresh salt. */
 static int
 mask_share(const struct cer_vault *v, struct cer_custodian *c, struct shr_share *s,
            const struct issue_ctx *x)
 {
-	char *pass = sodium_malloc(CER_PASSPHRASE_MAX);
-	uint8_t *mask = sodium_malloc(CER_MASTER_LEN);
-	size_t i;
 	int r;
 
-	if (pass == NULL || mask == NULL) {
-		r = custos_err_set(CUSTOS_ENOMEM, "passphrase");
-		goto out;
-	}
-	pass[0] = '\0';
-	if (x->passphrase == NULL) {
-		r = custos_err_set(CUSTOS_EPASSPHRASE, "no way to ask %s for a passphrase", c->name);
-		goto out;
-	}
-	if ((r = x->passphrase(x->passphrase_ctx, c->name, pass, CER_PASSPHRASE_MAX)) != 0 ||
-	    (r = custos_random(c->salt, CER_SALT_LEN)) != 0)
-		goto out;
-	pass[CER_PASSPHRASE_MAX - 1] = '\0';
-	if (strlen(pass) < 8) {
-		r = custos_err_set(CUSTOS_EPASSPHRASE, "%s's passphrase is shorter than 8 characters",
-		                   c->name);
-		goto out;
-	}
-	if (crypto_pwhash(mask, CER_MASTER_LEN, pass, strlen(pass), c->salt, v->pwhash_opslimit,
-	                  (size_t)v->pwhash_memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-		r = custos_err_set(CUSTOS_ENOMEM, "Argon2id ran out of memory");
-		goto out;
-	}
-	for (i = 0; i < CER_MASTER_LEN; i++)
-		s->value[i] ^= mask[i];
+	if (x->passphrase == NULL)
+		return custos_err_set(CUSTOS_EPASSPHRASE, "no way to ask %s for a passphrase", c->name);
+	if ((r = custos_random(c->salt, CER_SALT_LEN)) != 0 ||
+	    (r = cer_passphrase_apply(v, c, x->passphrase, x->passphrase_ctx, 8, s->value)) != 0)
+		return r;
 	s->masked = 1;
 	c->has_passphrase = 1;
-out:
-	if (pass != NULL)
-		sodium_memzero(pass, CER_PASSPHRASE_MAX);
-	sodium_free(pass);
-	sodium_free(mask);
-	return r;
+	return 0;
 }
 
 /*

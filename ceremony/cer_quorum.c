@@ -147,10 +147,9 @@ check_set(const struct cer_vault *v, const struct shr_share *s)
 	return 0;
 }
 
-/* Removes a custodian's passphrase mask from the share value in place. */
-static int
-unmask(const struct cer_vault *v, const struct cer_custodian *c, struct shr_share *s,
-       cer_passphrase_fn fn, void *ctx)
+int
+cer_passphrase_apply(const struct cer_vault *v, const struct cer_custodian *c,
+                     cer_passphrase_fn fn, void *ctx, size_t min_len, uint8_t *value)
 {
 	char *pass = NULL;
 	uint8_t *mask = NULL;
@@ -169,6 +168,11 @@ unmask(const struct cer_vault *v, const struct cer_custodian *c, struct shr_shar
 	if ((r = fn(ctx, c->name, pass, CER_PASSPHRASE_MAX)) != 0)
 		goto out;
 	pass[CER_PASSPHRASE_MAX - 1] = '\0';
+	if (strlen(pass) < min_len) {
+		r = custos_err_set(CUSTOS_EPASSPHRASE, "%s's passphrase is shorter than %zu characters",
+		                   c->name, min_len);
+		goto out;
+	}
 	if (crypto_pwhash(mask, CER_MASTER_LEN, pass, strlen(pass), c->salt, v->pwhash_opslimit,
 	                  (size_t)v->pwhash_memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
 		r = custos_err_set(CUSTOS_ENOMEM, "Argon2id needs %llu bytes of memory",
@@ -176,8 +180,7 @@ unmask(const struct cer_vault *v, const struct cer_custodian *c, struct shr_shar
 		goto out;
 	}
 	for (i = 0; i < CER_MASTER_LEN; i++)
-		s->value[i] ^= mask[i];
-	s->masked = 0;
+		value[i] ^= mask[i];
 out:
 	if (pass != NULL)
 		sodium_memzero(pass, CER_PASSPHRASE_MAX);
@@ -218,8 +221,11 @@ identify(const struct cer_vault *v, const char *mnemonic, cer_passphrase_fn fn, 
 		                   s->masked ? "protected" : "not");
 		goto out;
 	}
-	if (s->masked && (r = unmask(v, c, s, fn, ctx)) != 0)
-		goto out;
+	if (s->masked) {
+		if ((r = cer_passphrase_apply(v, c, fn, ctx, 0, s->value)) != 0)
+			goto out;
+		s->masked = 0;
+	}
 	if ((r = cer_commitment(v->vault_id, s->group_index, s->member_index, s->value, s->value_len,
 	                        commit)) != 0)
 		goto out;

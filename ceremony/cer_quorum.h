@@ -44,6 +44,15 @@ typedef int (*cer_passphrase_fn)(void *ctx, const char *custodian, char *buf, si
  */
 typedef void (*cer_quorum_observer_fn)(void *ctx, int result, const struct cer_offer_result *res);
 
+/*
+ * Asks fn for custodian c's passphrase (refusing one shorter than min_len)
+ * and XORs Argon2id(passphrase, c->salt, v's limits) into value
+ * (CER_MASTER_LEN bytes) in place: masking and unmasking are the same step.
+ */
+int cer_passphrase_apply(const struct cer_vault *v, const struct cer_custodian *c,
+                         cer_passphrase_fn fn, void *ctx, size_t min_len,
+                         uint8_t *value) CUSTOS_WUR;
+
 /* Starts collecting shares for vault v (which must outlive q). */
 int cer_quorum_new(const struct cer_vault *v, struct cer_quorum **out) CUSTOS_WUR;
 
