@@ -120,6 +120,7 @@ tui_open_home(struct tui *t)
 		return r;
 	cer_home_free(t->h);
 	t->h = h;
+	t->home_gen++;
 	cn = strstr(h->vault->subject, "/CN=");
 	tui_fmt(t->ca_name, sizeof(t->ca_name), "%s", cn != NULL ? cn + 4 : h->vault->subject);
 	return 0;

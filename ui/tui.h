@@ -102,8 +102,9 @@ struct tui_screen {
 /* The application. */
 struct tui {
 	char home[PATH_MAX];
-	struct cer_home *h; /* the CA, once one exists; a job may be using it */
-	char ca_name[128];  /* for the header, which is drawn while jobs run */
+	struct cer_home *h;     /* the CA, once one exists; a job may be using it */
+	char ca_name[128];      /* for the header, which is drawn while jobs run */
+	unsigned long home_gen; /* counts tui_open_home(): screens showing the CA look again */
 	struct tui_screen *top;
 	struct tui_job *job; /* the one core job running, or NULL */
 	struct cer_hardening hardening;
@@ -453,6 +454,8 @@ struct tui_op_spec {
 	char purpose[160]; /* "to sign the CSR" */
 	const char *title; /* the progress screen's */
 	const char *steps[TUI_JOB_STEPS - 1];
+	/* On the UI thread once the session has begun, before the quorum; may be NULL. */
+	int (*begun)(struct cer_session *s, struct cer_home *h, void *arg);
 	tui_op_fn run; /* on the worker; u is NULL without a quorum */
 	tui_job_ask_fn ask;
 	int passphrase_set;
@@ -466,6 +469,12 @@ void tui_op_start(struct tui *t, const struct tui_op_spec *spec);
 /* A result screen: heading, text, and the transcript's path and words when there is one. */
 void tui_op_result(struct tui *t, int rc, const char *msg, const char *heading, const char *text,
                    const char *transcript);
+
+/* The CA engine's ceremonies (tui_sign.c) and the audit log (tui_audit.c). */
+void tui_sign_open(struct tui *t);
+void tui_crl_open(struct tui *t);
+void tui_revoke_open(struct tui *t);
+void tui_audit_open(struct tui *t);
 
 /* Maintenance: key state, share verification, rotation, quorum test (tui_ops.c). */
 void tui_ops_key_state(struct tui *t);

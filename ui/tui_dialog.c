@@ -119,10 +119,11 @@ confirm_draw(struct tui *t, struct tui_screen *s)
 	y += 2;
 	y += tui_wrap(t, y, TUI_LEFT, TUI_WIDTH, TUI_BOTTOM - y - 5, TUI_S_NORMAL, st->c.text) + 1;
 	if (st->c.typed != NULL) {
-		tui_putf(t, y, TUI_LEFT, TUI_S_LABEL, "Type %s to enable [ %s ]: ", st->c.typed,
-		         st->c.yes_label);
-		tui_putf(t, y, TUI_LEFT + 16 + tui_width(st->c.typed) + tui_width(st->c.yes_label),
-		         TUI_S_FIELD, "%-12s", st->typed);
+		int x = TUI_LEFT + tui_putf(t, y, TUI_LEFT, TUI_S_LABEL,
+		                            "Type %s to enable [ %s ]: ", st->c.typed,
+		                            st->c.yes_label);
+
+		tui_putf(t, y, x, TUI_S_FOCUS, "%-12s", st->typed);
 		y += 2;
 	}
 	if (st->error[0] != '\0')

@@ -34,7 +34,10 @@ field_rows(const struct tui_form *f, size_t i)
 {
 	const struct tui_field *fl = &f->fields[i];
 
-	return 1 + error_lines(fl) + (i == f->cur && fl->hint != NULL && !fl->error[0]);
+	return 1 + error_lines(fl) +
+	       (i == f->cur && fl->hint != NULL && !fl->error[0]
+	                ? tui_wrap_lines(fl->hint, COLS - TUI_LEFT - LABEL_COLS - 1)
+	                : 0);
 }
 
 static void
@@ -95,7 +98,7 @@ tui_form_draw(const struct tui *t, struct tui_form *f, int y, int h)
 		if (fl->error[0] != '\0')
 			y += tui_wrap(t, y, x, COLS - x - 1, ERROR_LINES, TUI_S_ERROR, fl->error);
 		else if (focus && fl->hint != NULL)
-			tui_put(t, y++, x, COLS - x - 1, TUI_S_DIM, fl->hint);
+			y += tui_wrap(t, y, x, COLS - x - 1, 3, TUI_S_DIM, fl->hint);
 	}
 }
 

@@ -157,6 +157,14 @@ run_begin(struct tui *t, struct run *run, const char *confirm_time, int allow_ne
 		return;
 	}
 	run->h = t->h;
+	if (run->spec.begun != NULL && (r = run->spec.begun(run->s, run->h, run->spec.arg)) != 0) {
+		(void)custos_err_describe(r, msg, sizeof(msg));
+		(void)tui_session_finish(run->s, run->h, NULL, r, run->transcript,
+		                         sizeof(run->transcript));
+		tui_op_result(t, r, msg, "Refused", "Nothing was unlocked or changed.", "");
+		run_free(run);
+		return;
+	}
 	if (!run->spec.quorum) {
 		start_job(t, run);
 		return;

@@ -118,7 +118,8 @@ fp=$(screen | grep -E '^  ([0-9a-f]{4} ){7}[0-9a-f]{4}\s*$' | tr -d ' \n')
 keys Enter
 expect_screen "Quorum +2 of 3: alice, bob, carol \\(passphrase\\)" "the dashboard shows the quorum"
 expect_screen "State +pre-active" "the dashboard shows the key state"
-expect_screen "Certificates +not available yet" "what the core cannot tell yet is marked, not invented"
+expect_screen "Certificates +0 issued, 0 revoked" "a new CA has issued nothing"
+expect_screen "Audit log +intact, 7 records; last checkpoint" "the key ceremony's records are signed"
 no_share_words "after delivery, while the application runs" "$WORK"/*.words
 
 keys q
