@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.bash"
 
 HOME_DIR=$WORK/ca
+VOCAB_HOME=$HOME_DIR
 start_tui 100 30 tui --home "$HOME_DIR"
 as_operator
 

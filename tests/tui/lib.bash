@@ -138,13 +138,20 @@ expect_clean_history() {
 }
 
 # no_share_words WHAT FILE...: no word of the cards is in the pane history,
-# except words the application's own text uses (ui/tui*.c), and no numbered grid.
+# except words the application shows as its own text or data: its sources
+# (ui/tui*.c, ceremony/cer_env.c) and what `custos status` and `custos audit
+# show` print for the CA (set VOCAB_HOME); and no numbered word grid.
 no_share_words() {
-	local what=$1 hist w leaked=""
+	local what=$1 hist w leaked="" vocab=$WORK/vocab.txt
 	shift
+	cat "$TESTS"/../ui/tui*.c "$TESTS"/../ceremony/cer_env.c >"$vocab"
+	if [ -n "${VOCAB_HOME:-}" ]; then
+		"$CUSTOS" status --home "$VOCAB_HOME" >>"$vocab" 2>/dev/null || true
+		"$CUSTOS" audit show --home "$VOCAB_HOME" >>"$vocab" 2>/dev/null || true
+	fi
 	hist=$(history)
 	for w in $(cat "$@" | sort -u); do
-		if grep -qw -- "$w" <<<"$hist" && ! grep -qw -- "$w" "$TESTS"/../ui/tui*.c; then
+		if grep -qw -- "$w" <<<"$hist" && ! grep -qw -- "$w" "$vocab"; then
 			leaked="$leaked $w"
 		fi
 	done

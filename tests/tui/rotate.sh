@@ -22,6 +22,7 @@ REAL=$CUSTOS
 CUSTOS=$WORK/custos
 
 HOME_DIR=$WORK/ca
+VOCAB_HOME=$HOME_DIR
 mkdir "$WORK/cards"
 "$REAL" init --home "$HOME_DIR" --subject "/O=Example/CN=Rotation Root" --key ec-p256 --threshold 2 \
 	--custodian alice --custodian bob --shares-out "$WORK/cards" >/dev/null
