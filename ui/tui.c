@@ -203,7 +203,10 @@ draw_header(const struct tui *t)
 	gmtime_r(&clock, &tm);
 	(void)strftime(line, sizeof(line), "%Y-%m-%d %H:%M UTC", &tm);
 	if (t->operator_name[0] != '\0')
-		tui_fmt(right, sizeof(right), "%s (%s)  %s", t->operator_name, t->role, line);
+		tui_fmt(right, sizeof(right), "%s%s%s%s  %s", t->operator_name,
+		        strcmp(t->role, "operator") ? " (" : "",
+		        strcmp(t->role, "operator") ? t->role : "",
+		        strcmp(t->role, "operator") ? ")" : "", line);
 	else
 		tui_fmt(right, sizeof(right), "%s", line);
 	rw = tui_width(right);

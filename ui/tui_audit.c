@@ -86,7 +86,7 @@ load(struct tui *t, struct audit_st *st)
 	}
 	cer_db_close(db);
 	free(rep);
-	st->top = st->n;
+	st->top = 0; /* the drawing scrolls to the selection: the newest record */
 	st->sel = st->n > 0 ? st->n - 1 : 0;
 	return r;
 }

@@ -60,11 +60,11 @@ row_state(const struct tui *t, const struct dash_st *st, char *buf, size_t len)
 {
 	const struct cer_vault *v = t->h->vault;
 	static const char *const advice[] = {
-	        [CER_STATE_PRE_ACTIVE] = " (activate it when the CA goes into service)",
+	        [CER_STATE_PRE_ACTIVE] = " (activate it to sign)",
 	        [CER_STATE_ACTIVE] = "",
-	        [CER_STATE_DEACTIVATED] = " (signs nothing; can be activated again)",
-	        [CER_STATE_COMPROMISED] = " (signs no certificate, for ever)",
-	        [CER_STATE_DESTROYED] = " (the key no longer exists)",
+	        [CER_STATE_DEACTIVATED] = " (signs nothing for now)",
+	        [CER_STATE_COMPROMISED] = " (signs no certificate)",
+	        [CER_STATE_DESTROYED] = " (the key is gone)",
 	};
 
 	(void)st;
@@ -179,13 +179,14 @@ refresh_crl(struct dash_st *st, struct cer_db *db)
 		return;
 	}
 	cer_time_format((time_t)row.next_update, next, sizeof(next));
+	next[10] = '\0'; /* the day is enough here */
 	days = (long)((row.next_update - (int64_t)now) / 86400);
 	if (row.next_update < (int64_t)now)
 		fact(&st->crl, TUI_S_ERROR, "number %llu: OVERDUE, next update was due %s",
 		     (unsigned long long)row.number, next);
 	else
 		fact(&st->crl, days < CRL_WARN_DAYS ? TUI_S_WARN : TUI_S_NORMAL,
-		     "number %llu, %llu revoked listed; next update due in %ld day%s (%s)",
+		     "no. %llu, %llu revoked; next due in %ld day%s (%s)",
 		     (unsigned long long)row.number, (unsigned long long)row.entries, days,
 		     days == 1 ? "" : "s", next);
 }
@@ -204,11 +205,10 @@ refresh_audit(struct dash_st *st, const struct tui *t, struct cer_db *db)
 	}
 	r = cer_audit_verify(db, t->h->root_pub, rep);
 	if (r == 0 && rep->signed_through > 0)
-		fact(&st->audit, TUI_S_OK,
-		     "intact, %llu records; last checkpoint %s covers 1-%llu%s",
+		fact(&st->audit, TUI_S_OK, "intact, %llu records; checkpoint %.16sZ signs 1-%llu%s",
 		     (unsigned long long)rep->records, rep->signed_time,
 		     (unsigned long long)rep->signed_through,
-		     rep->unsigned_count ? " (newer unsigned)" : "");
+		     rep->unsigned_count ? " (newer: not yet)" : "");
 	else if (r == 0)
 		fact(&st->audit, TUI_S_WARN, "intact, %llu records; no checkpoint yet",
 		     (unsigned long long)rep->records);
@@ -221,7 +221,7 @@ refresh_audit(struct dash_st *st, const struct tui *t, struct cer_db *db)
 		char now[32];
 
 		cer_time_format(time(NULL), now, sizeof(now));
-		fact(&st->clock, TUI_S_NORMAL, "%s, not earlier than the newest audit record", now);
+		fact(&st->clock, TUI_S_NORMAL, "%s, after the newest audit record", now);
 	} else {
 		fact_error(&st->clock, r);
 	}

@@ -139,8 +139,7 @@ quorum_draw(struct tui *t, struct tui_screen *s)
 	}
 	y += 4;
 	tui_put(t, y++, TUI_LEFT, TUI_WIDTH, TUI_S_NORMAL,
-	        "Next custodian: type your card word by word (four letters are enough, then "
-	        "Space).");
+	        "Next custodian: type your card, word by word (4 letters, then Space).");
 	tui_words_draw(t, st->w, y, 1);
 }
 
