@@ -75,14 +75,6 @@ struct cer_home;
 struct cer_unlocked;
 
 /*
- * Opens the CA home, collects a quorum from the options and unlocks the root
- * key.  On failure *hp may be set (free it) and *up is NULL.  Nothing is
- * recorded in the audit log: verbs use cli_session_unlock() instead.
- */
-int cli_open_and_unlock(const char *home, struct cli_quorum_opts *qo, struct cer_home **hp,
-                        struct cer_unlocked **up);
-
-/*
  * Audited sessions (cli_session.c, ceremony/cer_session.h).  Who drives:
  * --operator NAME (else $CUSTOS_OPERATOR), --role operator|security-officer|
  * auditor; a signing ceremony also takes --confirm-time YYYY-MM-DDTHH:MMZ and

@@ -622,31 +622,6 @@ cli_status(int argc, char **argv)
 
 /* --- key lifecycle --------------------------------------------------------------- */
 
-/*
- * Opens the home named by the options, collects a quorum, and unlocks the
- * key: the first half of every verb that needs the root key.
- */
-int
-cli_open_and_unlock(const char *home, struct cli_quorum_opts *qo, struct cer_home **hp,
-                    struct cer_unlocked **up)
-{
-	struct cer_quorum *q = NULL;
-	int r;
-
-	*hp = NULL;
-	*up = NULL;
-	if ((r = cer_home_open(cli_home(home), hp)) != 0)
-		return r;
-	if ((*hp)->vault->state == CER_STATE_DESTROYED)
-		return custos_err_set(CUSTOS_ESTATE, "the root key was destroyed on %s",
-		                      (*hp)->vault->state_changed);
-	if ((r = cli_collect_quorum((*hp)->vault, qo, &q)) != 0)
-		return r;
-	r = cer_unlock(*hp, q, up);
-	cer_quorum_free(q);
-	return r;
-}
-
 /* Unlocks the key and signs a probe: proves a quorum opens the vault. */
 static int
 key_test(const char *home, const struct cli_session_opts *so, struct cli_quorum_opts *qo)
