@@ -445,6 +445,7 @@ first_screen(struct tui *t)
 		        custos_err_describe(r, msg, sizeof(msg)), t->home);
 	}
 	m.done = quit_yes;
+	t->exit_code = CLI_FAIL; /* a refusal, as the verbs report it */
 	return tui_message_open(t, &m);
 }
 
@@ -497,7 +498,7 @@ run(struct tui *t)
 		fputs("\033[H\033[2J\033[3J", stdout);
 		fflush(stdout);
 	}
-	return CLI_OK;
+	return t->exit_code;
 }
 
 int

@@ -17,6 +17,15 @@ keys C-c
 expect_screen "^custos exited 0" "Ctrl-C quits"
 [ ! -e "$WORK/ca" ] && pass || fail "nothing was created"
 
+# An existing directory that holds no CA: explained, nothing written, exit 1.
+tm kill-session -t "$S"
+mkdir "$WORK/not-a-ca"
+start_tui 80 24 tui --home "$WORK/not-a-ca"
+expect_screen "not-a-ca holds no CA" "a directory without a CA is explained"
+keys Enter
+expect_screen "^custos exited 1" "and custos ends with exit 1"
+[ -z "$(ls -A "$WORK/not-a-ca")" ] && pass || fail "nothing was written into it"
+
 # No verb: the application on a terminal, the usage without one.
 tm kill-session -t "$S"
 start_tui 80 24
