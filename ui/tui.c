@@ -361,6 +361,8 @@ dispatch(struct tui *t, const struct tui_key *k)
 		clearok(curscr, TRUE);
 		return;
 	}
+	if (t->quit)
+		return; /* leaving once the job in progress has unwound: no key acts any more */
 	if (k->req == TUI_REQ_QUIT) {
 		ask_quit(t);
 		return;

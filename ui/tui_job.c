@@ -195,6 +195,8 @@ tui_job_start(struct tui *t, const struct tui_job_spec *spec)
 		tui_flash(t, "another operation is still running");
 		return CUSTOS_EREFUSED;
 	}
+	if (t->quit) /* leaving: nothing new starts, e.g. after a quorum met while quitting */
+		return custos_err_set(CUSTOS_ECANCELLED, "the application is quitting");
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return CUSTOS_ENOMEM;
 	j->spec = *spec;
