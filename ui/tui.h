@@ -108,10 +108,10 @@ struct tui {
 	struct tui_screen *top;
 	struct tui_job *job; /* the one core job running, or NULL */
 	struct cer_hardening hardening;
-	int quit;  /* leave the main loop once no job runs */
-	int exit_code;   /* CLI_OK, or CLI_FAIL when the CA could not be opened */
-	int color; /* colours in use (NO_COLOR unset, terminal able) */
-	int utf8;  /* block and bullet characters available */
+	int quit;      /* leave the main loop once no job runs */
+	int exit_code; /* CLI_OK, or CLI_FAIL when the CA could not be opened */
+	int color;     /* colours in use (NO_COLOR unset, terminal able) */
+	int utf8;      /* block and bullet characters available */
 	int has_altscreen;
 	int wipe_scrollback; /* a secret left the screen: also clear the scrollback */
 	int help;            /* the help overlay is shown */
