@@ -471,6 +471,19 @@ void tui_op_start(struct tui *t, const struct tui_op_spec *spec);
 void tui_op_result(struct tui *t, int rc, const char *msg, const char *heading, const char *text,
                    const char *transcript);
 
+/* The same, then done(t, ctx) once the result screen is closed (may be NULL). */
+void tui_op_result_then(struct tui *t, int rc, const char *msg, const char *heading,
+                        const char *text, const char *transcript,
+                        void (*done)(struct tui *t, void *ctx), void *ctx);
+
+/*
+ * Export (tui_export.c): choose an artifact, then a removable mount, a typed
+ * directory, or QR codes on screen.  tui_export_offer asks whether to export
+ * one artifact now (kind CER_ARTIFACT_CERT or _CRL; serial: hex, for a cert).
+ */
+void tui_export_open(struct tui *t);
+void tui_export_offer(struct tui *t, int kind, const char *serial_hex);
+
 /* The CA engine's ceremonies (tui_sign.c) and the audit log (tui_audit.c). */
 void tui_sign_open(struct tui *t);
 void tui_crl_open(struct tui *t);

@@ -309,6 +309,7 @@ static const struct action actions[] = {
         {'r', "Rotate the shares", tui_ops_rotate, needs_rotatable},
         {'v', "Verify custodians' cards", tui_ops_verify, NULL},
         {'t', "Test the quorum", tui_ops_test, needs_key},
+        {'e', "Export an artifact", tui_export_open, NULL},
         {'a', "Audit log", tui_audit_open, NULL},
         {'o', "Change the operator", tui_operator_open, NULL},
         {'q', "Quit", quit, NULL},

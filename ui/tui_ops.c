@@ -42,6 +42,13 @@ void
 tui_op_result(struct tui *t, int rc, const char *msg, const char *heading, const char *text,
               const char *transcript)
 {
+	tui_op_result_then(t, rc, msg, heading, text, transcript, NULL, NULL);
+}
+
+void
+tui_op_result_then(struct tui *t, int rc, const char *msg, const char *heading, const char *text,
+                   const char *transcript, void (*done)(struct tui *t, void *ctx), void *ctx)
+{
 	struct tui_message m;
 	char words[CER_TRANSCRIPT_WORDS_LEN + 8];
 
@@ -60,6 +67,8 @@ tui_op_result(struct tui *t, int rc, const char *msg, const char *heading, const
 		        text, transcript, words);
 	else
 		tui_fmt(m.text, sizeof(m.text), "%s", text);
+	m.done = done;
+	m.ctx = ctx;
 	(void)tui_message_open(t, &m);
 }
 

@@ -8,16 +8,21 @@
  * artifact written to HOME/exports/ (never over an existing file) and
  * recorded; its SHA-256 shown to read aloud.
  */
+#include <dirent.h>
 #include <openssl/pem.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "ca/ca_csr.h"
 #include "ceremony/cer_db.h"
 #include "ceremony/cer_export.h"
 #include "ceremony/cer_file.h"
+#include "ceremony/cer_import.h"
 #include "ceremony/cer_profiles.h"
 #include "ceremony/cer_sign.h"
 #include "ui/tui.h"
@@ -119,6 +124,21 @@ sign_run(struct tui_job *j, struct cer_session *s, struct cer_home *h, struct ce
 }
 
 static void
+offer_cert(struct tui *t, void *ctx)
+{
+	if (ctx != NULL)
+		tui_export_offer(t, CER_ARTIFACT_CERT, ctx);
+	free(ctx);
+}
+
+static void
+offer_crl(struct tui *t, void *ctx)
+{
+	(void)ctx;
+	tui_export_offer(t, CER_ARTIFACT_CRL, NULL);
+}
+
+static void
 sign_done(struct tui *t, void *arg, int rc, const char *msg, const char *transcript)
 {
 	struct sign_op *o = arg;
@@ -136,10 +156,11 @@ sign_done(struct tui *t, void *arg, int rc, const char *msg, const char *transcr
 	} else {
 		hash_text(o->sha256, hash, sizeof(hash));
 		tui_fmt(text, sizeof(text),
-		        "Serial %s, profile %s.\nCertificate: %s\n%s\n\nCopy it to the issuing CA "
-		        "with `custos export cert %s` (USB stick or QR codes).",
+		        "Serial %s, profile %s.\nCertificate: %s\n%s\n\nNext: export it for the "
+		        "issuing CA (USB stick or QR codes), or later with `custos export cert %s`.",
 		        o->serial, o->profile, o->out, hash, o->serial);
-		tui_op_result(t, 0, "", "The issuing CA's certificate is signed", text, transcript);
+		tui_op_result_then(t, 0, "", "The issuing CA's certificate is signed", text,
+		                   transcript, offer_cert, strdup(o->serial));
 	}
 	sign_free(o);
 }
@@ -187,7 +208,8 @@ sign_decide(struct tui *t, struct sign_op *o)
 	struct ca_csr_info *info = calloc(1, sizeof(*info));
 	struct tui_confirm c;
 	X509_REQ *req = NULL;
-	char csr[65], spki[65], key[64], msg[512];
+	struct cer_csr_file *file;
+	char csr[65], spki[65], key[64], msg[512], fhex[65], fwords[CER_WORDS_LEN];
 	int r = CUSTOS_ENOMEM;
 
 	if (info == NULL || (r = ca_csr_parse(o->csr, o->csr_len, &req)) != 0 ||
@@ -199,6 +221,15 @@ sign_decide(struct tui *t, struct sign_op *o)
 		return;
 	}
 	X509_REQ_free(req);
+	if ((file = calloc(1, sizeof(*file))) != NULL &&
+	    cer_import_csr(o->path, file, NULL) == 0) {
+		sodium_bin2hex(fhex, sizeof(fhex), file->sha256, 32);
+		cer_sha256_words(file->sha256, fwords);
+	} else {
+		tui_fmt(fhex, sizeof(fhex), "(the file could not be read again)");
+		fwords[0] = '\0';
+	}
+	free(file);
 	sodium_bin2hex(csr, sizeof(csr), info->csr_sha256, 32);
 	sodium_bin2hex(spki, sizeof(spki), info->spki_sha256, 32);
 	if (info->curve != NULL)
@@ -212,12 +243,12 @@ sign_decide(struct tui *t, struct sign_op *o)
 	tui_fmt(c.text, sizeof(c.text),
 	        "Subject:       %s\nKey:           %s\nCSR SHA-256:   %s\nKey SHA-256:   %s\n"
 	        "Profile:       %s (the subject is re-encoded under it; the CSR's %d "
-	        "extension%s are never copied)\nFile:          %s\n\nRead the CSR's SHA-256 aloud "
-	        "and "
-	        "compare it with the issuing CA's record. Then the time is confirmed and the "
-	        "quorum types their cards.",
+	        "extension%s are never copied)\nFile:          %s\nFile SHA-256:  %s\n"
+	        "  words:       %s\n\nRead the SHA-256 aloud and compare it with what the "
+	        "requester sent (the file's, as sha256sum gives it, or the CSR's). Then the time "
+	        "is confirmed and the quorum types their cards.",
 	        info->subject, key, csr, spki, o->profile, info->extension_count,
-	        info->extension_count == 1 ? "" : "s", o->path);
+	        info->extension_count == 1 ? "" : "s", o->path, fhex, fwords);
 	free(info);
 	c.yes_label = "Sign it";
 	c.no_label = "Cancel";
@@ -270,7 +301,6 @@ pick_open(struct tui *t, struct tui_screen *s, void *arg)
 	size_t i;
 	int r;
 
-	(void)arg;
 	if (st == NULL)
 		return CUSTOS_ENOMEM;
 	if ((r = cer_profiles_load(t->h, &st->profiles)) != 0) {
@@ -291,6 +321,12 @@ pick_open(struct tui *t, struct tui_screen *s, void *arg)
 	                                           .choices = st->names,
 	                                           .nchoices = st->profiles->n};
 	st->form = (struct tui_form){st->fields, SIGN_FIELDS, 0, 0, pick_validate, st};
+	if (arg != NULL && ((const char *)arg)[0] != '\0') {
+		/* chosen from the list: the profile is what is left to choose */
+		tui_fmt(st->fields[F_PATH].text, sizeof(st->fields[F_PATH].text), "%s",
+		        (const char *)arg);
+		st->form.cur = F_PROFILE;
+	}
 	s->st = st;
 	return 0;
 }
@@ -365,10 +401,202 @@ static const struct tui_screen_ops pick_ops = {
         .close = pick_close,
 };
 
+/* --- choosing the CSR's file ---------------------------------------------------------------- */
+
+#define CHOOSE_MAX 500
+
+struct csr_entry {
+	char path[PATH_MAX];
+	char shown[160]; /* the path under its place */
+	char where[96];  /* the mount point, or "exports" */
+	off_t size;
+	time_t mtime;
+};
+
+struct choose_st {
+	struct csr_entry *e;
+	size_t n, sel, top; /* sel == n: "type a path" */
+	size_t mounts;
+};
+
+static int
+csr_name(const char *name)
+{
+	static const char *const exts[] = {".csr", ".pem", ".der", ".req"};
+	size_t len = strlen(name), i, el;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		el = strlen(exts[i]);
+		if (len > el && strcasecmp(name + len - el, exts[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Adds dir's candidate files, and those of its subdirectories when depth is 0. */
+static void
+scan_dir(struct choose_st *st, const char *dir, const char *rel, const char *where, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct stat sb;
+	char path[PATH_MAX], shown[160];
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && st->n < CHOOSE_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (cer_path_join(path, sizeof(path), dir, de->d_name) != 0 ||
+		    lstat(path, &sb) != 0)
+			continue;
+		tui_fmt(shown, sizeof(shown), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+		if (S_ISDIR(sb.st_mode) && depth == 0) {
+			scan_dir(st, path, de->d_name, where, 1);
+		} else if (S_ISREG(sb.st_mode) && csr_name(de->d_name)) {
+			struct csr_entry *e = &st->e[st->n++];
+
+			tui_fmt(e->path, sizeof(e->path), "%s", path);
+			tui_fmt(e->shown, sizeof(e->shown), "%s", shown);
+			tui_fmt(e->where, sizeof(e->where), "%s", where);
+			e->size = sb.st_size;
+			e->mtime = sb.st_mtime;
+		}
+	}
+	closedir(d);
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	const struct csr_entry *x = a, *y = b;
+
+	if (x->mtime != y->mtime)
+		return x->mtime > y->mtime ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static int
+choose_open(struct tui *t, struct tui_screen *s, void *arg)
+{
+	struct choose_st *st = calloc(1, sizeof(*st));
+	struct cer_mount *m = NULL;
+	size_t nm = 0, i;
+	char dir[PATH_MAX];
+
+	(void)arg;
+	if (st == NULL || (st->e = calloc(CHOOSE_MAX, sizeof(*st->e))) == NULL) {
+		free(st);
+		return CUSTOS_ENOMEM;
+	}
+	if (cer_mounts_removable(NULL, NULL, &m, &nm) == 0) {
+		for (i = 0; i < nm; i++)
+			scan_dir(st, m[i].dir, "", m[i].dir, 0);
+		st->mounts = nm;
+		free(m);
+	}
+	if (cer_path_join(dir, sizeof(dir), t->home, "exports") == 0)
+		scan_dir(st, dir, "", "exports", 0);
+	qsort(st->e, st->n, sizeof(*st->e), newest_first);
+	s->st = st;
+	return 0;
+}
+
+static void
+choose_close(struct tui *t, struct tui_screen *s)
+{
+	struct choose_st *st = s->st;
+
+	(void)t;
+	free(st->e);
+	free(st);
+}
+
+static void
+choose_draw(struct tui *t, struct tui_screen *s)
+{
+	struct choose_st *st = s->st;
+	char line[512], when[32];
+	int y = tui_heading(t, TUI_TOP, "Sign an issuing-CA CSR: choose the file"), rows;
+	size_t i;
+
+	tui_fmt(line, sizeof(line),
+	        "*.csr, *.pem, *.der, *.req on %zu removable medi%s and in %s/exports, newest "
+	        "first.",
+	        st->mounts, st->mounts == 1 ? "um" : "a", t->home);
+	y += tui_wrap(t, y, TUI_LEFT, TUI_WIDTH, 2, TUI_S_DIM, line) + 1;
+	rows = TUI_BOTTOM - y + 1;
+	if (st->sel < st->top)
+		st->top = st->sel;
+	if (rows > 0 && st->sel >= st->top + (size_t)rows)
+		st->top = st->sel - (size_t)rows + 1;
+	for (i = st->top; i <= st->n && y <= TUI_BOTTOM; i++, y++) {
+		if (i == st->n) {
+			tui_put(t, y, TUI_LEFT, TUI_WIDTH, i == st->sel ? TUI_S_FOCUS : TUI_S_NORMAL,
+			        "Type a path...");
+			break;
+		}
+		cer_time_format((int64_t)st->e[i].mtime, when, sizeof(when));
+		tui_fmt(line, sizeof(line), "%-36s %9lld B  %s  %s", st->e[i].shown,
+		        (long long)st->e[i].size, when, st->e[i].where);
+		tui_put(t, y, TUI_LEFT, TUI_WIDTH, i == st->sel ? TUI_S_FOCUS : TUI_S_NORMAL, line);
+	}
+}
+
+static void
+choose_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
+{
+	struct choose_st *st = s->st;
+	char path[PATH_MAX];
+
+	switch (k->req) {
+	case TUI_REQ_UP:
+		if (st->sel > 0)
+			st->sel--;
+		break;
+	case TUI_REQ_DOWN:
+		if (st->sel < st->n)
+			st->sel++;
+		break;
+	case TUI_REQ_CHAR:
+		if (k->ch != 't' && k->ch != 'T')
+			break;
+		st->sel = st->n;
+		/* fall through */
+	case TUI_REQ_ENTER:
+		path[0] = '\0';
+		if (st->sel < st->n)
+			tui_fmt(path, sizeof(path), "%s", st->e[st->sel].path);
+		tui_pop(t);
+		(void)tui_push(t, &pick_ops, path);
+		break;
+	case TUI_REQ_BACK:
+		tui_pop(t);
+		break;
+	default:
+		break;
+	}
+}
+
+static const struct tui_screen_ops choose_ops = {
+        .title = "Sign a CSR",
+        .keys = "Up/Down choose  Enter pick  t type a path  Esc back",
+        .help = "The CSR files found on the removable media mounted (and one level of "
+                "folders on them) and in the CA's exports folder, newest first, with their size "
+                "and where they are. Enter picks one; \"Type a path\" (or t) types any other. "
+                "The next screens choose the profile and show the CSR and the file's SHA-256 "
+                "for review.",
+        .flags = TUI_F_CALM,
+        .open = choose_open,
+        .draw = choose_draw,
+        .key = choose_key,
+        .close = choose_close,
+};
+
 void
 tui_sign_open(struct tui *t)
 {
-	(void)tui_push(t, &pick_ops, NULL);
+	(void)tui_push(t, &choose_ops, NULL);
 }
 
 /* --- issue a CRL ------------------------------------------------------------------------ */
@@ -440,7 +668,7 @@ crl_done(struct tui *t, void *arg, int rc, const char *msg, const char *transcri
 		        "%s\n%s",
 		        (unsigned long long)o->number, (unsigned long long)o->entries,
 		        o->entries == 1 ? "" : "s", o->next, o->out, hash);
-		tui_op_result(t, 0, "", "The CRL is issued", text, transcript);
+		tui_op_result_then(t, 0, "", "The CRL is issued", text, transcript, offer_crl, NULL);
 	}
 	crl_free(o);
 }

@@ -54,6 +54,9 @@ fi
 
 # Sign: the file and the profile are checked before anything else.
 keys s
+expect_screen "Sign an issuing-CA CSR: choose the file" "the CSR chooser"
+expect_screen "Type a path" "typing a path is offered"
+keys t
 expect_screen "Sign an issuing-CA CSR" "the CSR screen"
 text "$WORK/missing.csr"; keys Tab
 expect_screen "missing.csr does not exist" "a missing file is reported"
@@ -86,6 +89,8 @@ else
 	fail "openssl verifies the certificate written to exports/"
 fi
 keys Enter
+expect_screen "Export the certificate now\\?" "an export is offered after signing"
+keys Enter
 expect_screen "Certificates +1 issued, 0 revoked" "the dashboard counts the new certificate"
 
 # Revoke it: the word must be typed.
@@ -114,6 +119,8 @@ expect_screen "Accepted: 1 of 2: bob" "bob"
 type_card "$WORK/carol.words" 4
 expect_screen "The CRL is issued" "the CRL is issued" 120
 expect_screen "CRL number 1, 1 revoked certificate" "it lists the revocation"
+keys Enter
+expect_screen "Export the CRL now\\?" "an export is offered after a CRL"
 keys Enter
 expect_screen "CRL +no. 1, 1 revoked; next due in" "the dashboard shows the CRL"
 out=$(openssl verify -crl_check -CRLfile "$HOME_DIR/exports/crl-1.pem" -CAfile "$HOME_DIR/root.pem" \
