@@ -288,9 +288,9 @@ dest_open(struct tui *t, struct tui_screen *s, void *arg)
 
 		it->kind = DEST_MOUNT;
 		tui_fmt(it->dir, sizeof(it->dir), "%s", m[i].dir);
-		tui_fmt(it->label, sizeof(it->label), "To the USB stick %s (%s, %s, %llu MB free%s)",
-		        m[i].dir, m[i].device, m[i].fstype,
-		        (unsigned long long)(m[i].free_bytes / 1000000),
+		tui_fmt(it->label, sizeof(it->label),
+		        "To the USB stick %s (%s, %s, %llu MB free%s)", m[i].dir, m[i].device,
+		        m[i].fstype, (unsigned long long)(m[i].free_bytes / 1000000),
 		        m[i].read_only ? ", read-only" : "");
 	}
 	free(m);
@@ -541,8 +541,9 @@ write_done(struct tui *t, void *arg, int rc, const char *msg, const char *transc
 		tui_op_result(t, rc, msg, "Nothing was exported",
 		              "Every file this export wrote was removed.", transcript);
 	} else {
-		tui_fmt(text, sizeof(text), "%s to %s, each read back and listed in %s:",
-		        o->a->what, o->dir, CER_EXPORT_MANIFEST);
+		tui_fmt(text, sizeof(text),
+		        "%s to %s, each read back and listed in %s:", o->a->what, o->dir,
+		        CER_EXPORT_MANIFEST);
 		for (i = 0; i < cer_export_count(o->x); i++) {
 			f = cer_export_file(o->x, i);
 			sodium_bin2hex(hex, sizeof(hex), f->sha256, 32);

@@ -157,7 +157,8 @@ sign_done(struct tui *t, void *arg, int rc, const char *msg, const char *transcr
 		hash_text(o->sha256, hash, sizeof(hash));
 		tui_fmt(text, sizeof(text),
 		        "Serial %s, profile %s.\nCertificate: %s\n%s\n\nNext: export it for the "
-		        "issuing CA (USB stick or QR codes), or later with `custos export cert %s`.",
+		        "issuing CA (USB stick or QR codes), or later with `custos export cert "
+		        "%s`.",
 		        o->serial, o->profile, o->out, hash, o->serial);
 		tui_op_result_then(t, 0, "", "The issuing CA's certificate is signed", text,
 		                   transcript, offer_cert, strdup(o->serial));
@@ -221,8 +222,7 @@ sign_decide(struct tui *t, struct sign_op *o)
 		return;
 	}
 	X509_REQ_free(req);
-	if ((file = calloc(1, sizeof(*file))) != NULL &&
-	    cer_import_csr(o->path, file, NULL) == 0) {
+	if ((file = calloc(1, sizeof(*file))) != NULL && cer_import_csr(o->path, file, NULL) == 0) {
 		sodium_bin2hex(fhex, sizeof(fhex), file->sha256, 32);
 		cer_sha256_words(file->sha256, fwords);
 	} else {
@@ -532,8 +532,8 @@ choose_draw(struct tui *t, struct tui_screen *s)
 		st->top = st->sel - (size_t)rows + 1;
 	for (i = st->top; i <= st->n && y <= TUI_BOTTOM; i++, y++) {
 		if (i == st->n) {
-			tui_put(t, y, TUI_LEFT, TUI_WIDTH, i == st->sel ? TUI_S_FOCUS : TUI_S_NORMAL,
-			        "Type a path...");
+			tui_put(t, y, TUI_LEFT, TUI_WIDTH,
+			        i == st->sel ? TUI_S_FOCUS : TUI_S_NORMAL, "Type a path...");
 			break;
 		}
 		cer_time_format((int64_t)st->e[i].mtime, when, sizeof(when));
@@ -668,7 +668,8 @@ crl_done(struct tui *t, void *arg, int rc, const char *msg, const char *transcri
 		        "%s\n%s",
 		        (unsigned long long)o->number, (unsigned long long)o->entries,
 		        o->entries == 1 ? "" : "s", o->next, o->out, hash);
-		tui_op_result_then(t, 0, "", "The CRL is issued", text, transcript, offer_crl, NULL);
+		tui_op_result_then(t, 0, "", "The CRL is issued", text, transcript, offer_crl,
+		                   NULL);
 	}
 	crl_free(o);
 }
