@@ -250,3 +250,23 @@ cer_file_shred(const char *path)
 		return r;
 	return cer_dir_sync(dir);
 }
+
+int
+cer_dir_create_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t i;
+	int n = snprintf(buf, sizeof(buf), "%s", path);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return custos_err_set(CUSTOS_ETOOBIG, "path %s is too long", path);
+	for (i = 1; buf[i] != '\0'; i++) {
+		if (buf[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return custos_err_set(CUSTOS_EIO, "cannot create %s: %s", buf, strerror(errno));
+		buf[i] = '/';
+	}
+	return 0;
+}

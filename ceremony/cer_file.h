@@ -38,6 +38,9 @@ int cer_file_read_secret(const char *path, size_t max, uint8_t **data, size_t *l
 /* Creates directory path with mode 0700; CUSTOS_EEXIST if anything is there. */
 int cer_dir_create(const char *path) CUSTOS_WUR;
 
+/* Creates the missing directories above path (mode 0700), like `mkdir -p` of its parent. */
+int cer_dir_create_parents(const char *path) CUSTOS_WUR;
+
 /* fsyncs a directory (after a rename or unlink in it). */
 int cer_dir_sync(const char *dir) CUSTOS_WUR;
 

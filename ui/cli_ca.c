@@ -390,7 +390,9 @@ cli_init(int argc, char **argv)
 	p.passphrase = cli_passphrase;
 	p.passphrase_ctx = &qo;
 	p.session = s; /* the new home's audit log starts with this session, signed by the new key */
-	r = cer_init(&p);
+	/* The default home (~/.local/share/custos/ca) may not have its parents yet. */
+	if ((r = cer_dir_create_parents(p.home)) == 0)
+		r = cer_init(&p);
 	free(profiles_json);
 	if (r != 0) {
 		cer_session_free(s);

@@ -24,6 +24,7 @@
 #include "ca/ca_key.h"
 #include "ca/ca_name.h"
 #include "ca/ca_root.h"
+#include "ceremony/cer_file.h"
 #include "ceremony/cer_card.h"
 #include "ceremony/cer_transcript.h"
 #include "ui/tui.h"
@@ -601,29 +602,6 @@ created(struct tui *t, void *arg, int rc, const char *msg)
 	(void)tui_message_open(t, &m);
 }
 
-/* Makes the parent of the home (e.g. ~/.local/share/custos) on first use; the home itself is
- * the core's to create. */
-static int
-make_parent(const char *home)
-{
-	char path[PATH_MAX];
-	size_t i;
-	int n = snprintf(path, sizeof(path), "%s", home);
-
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return custos_err_set(CUSTOS_ETOOBIG, "home path too long");
-	for (i = 1; path[i] != '\0'; i++) {
-		if (path[i] != '/')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			return custos_err_set(CUSTOS_EIO, "cannot create %s: %s", path,
-			                      strerror(errno));
-		path[i] = '/';
-	}
-	return 0;
-}
-
 static void
 create_yes(struct tui *t, void *ctx)
 {
@@ -641,7 +619,7 @@ create_yes(struct tui *t, void *ctx)
 	w->params.now = time(NULL);
 	w->params.deliver = tui_job_deliver;
 	w->params.passphrase = tui_job_passphrase;
-	if ((r = make_parent(t->home)) != 0 || (r = tui_session_new(t, "init", &w->session)) != 0) {
+	if ((r = cer_dir_create_parents(t->home)) != 0 || (r = tui_session_new(t, "init", &w->session)) != 0) {
 		tui_flash(t, "%s", custos_err_describe(r, msg, sizeof(msg)));
 		return;
 	}
