@@ -4,7 +4,7 @@
 # openat, write, pwrite64, fsync, fdatasync, ftruncate, link, rename or unlink; the calls
 # ld.so and SQLite make included), on a fresh copy of a CA home that already holds
 # certificates, a revocation and two CRLs written to disk.  After each kill:
-# - `custos list` works and SQLite's integrity_check is ok;
+# - `custos list` works, SQLite's integrity_check is ok and `custos audit verify` passes;
 # - the inventory holds either as many rows as before the run or one more, never another
 #   count (certificates for sign, CRLs for crl);
 # - no certificate file on disk (the --out file, a temporary file beside it, anything in
@@ -93,7 +93,7 @@ verb_cmd() {
 }
 
 crash_verb() {
-	local verb=$1 out_name total call n points=0 before_n=0 after_n=0 leftovers=0 cmd kind val seen=0
+	local verb=$1 out_name total call n points=0 before_n=0 after_n=0 leftovers=0 cmd kind val seen=0 home_tmp=0
 	case $verb in sign) out_name=new.pem ;; crl) out_name=new.crl ;; esac
 	# How often does a full run make each call?
 	rm -rf "$WORK/run" && cp -a "$T" "$WORK/run"
@@ -126,6 +126,10 @@ crash_verb() {
 			fi
 			pass
 			[ "$(sqlite3 "$R/ca/ca.db" 'PRAGMA integrity_check')" = ok ] && pass || fail "$at: integrity_check"
+			# The audit log (in the same database) still verifies: records of the killed
+			# session that were committed are whole, the rest are gone.
+			"$CUSTOS" audit verify --home "$R/ca" >"$WORK/audit" 2>&1 && pass ||
+				fail "$at: audit verify: $(grep -E 'FIRST BAD|FAILED|custos:' "$WORK/audit" | head -2)"
 			serials "$WORK/after.txt" | sort >"$WORK/inv"
 			local certs crls
 			certs=$(wc -l <"$WORK/inv")
@@ -165,9 +169,10 @@ crash_verb() {
 					[ "$(crl_rows "$R/ca")" -eq $((crls + 1)) ] && pass || fail "$at: the next CRL was not recorded"
 				else fail "$at: the next crl fails: $(cat "$WORK/err")"; fi
 			fi
+			home_tmp=$((home_tmp + $(find "$R/ca" -name '*.tmp-*' | wc -l)))
 		done
 	done
-	echo "$verb: $points kill points of $seen (every $stride); inventory as before $before_n times, with the new row $after_n times; $leftovers temporary files left in the output directory"
+	echo "$verb: $points kill points of $seen (every $stride); inventory as before $before_n times, with the new row $after_n times; $leftovers temporary files left in the output directory, $home_tmp in the CA home"
 	[ "$points" -gt 20 ] && pass || fail "$verb: only $points kill points were tried"
 	[ "$before_n" -gt 0 ] && [ "$after_n" -gt 0 ] && pass || fail "$verb: the kill points did not cover both outcomes"
 }
