@@ -20,6 +20,13 @@ done
 [ "$(stat -c %a "$H/vault")" = 600 ] && pass || fail "vault is not mode 0600"
 openssl verify -x509_strict -CAfile "$H/root.pem" "$H/root.pem" >/dev/null 2>&1 && pass || fail "root.pem does not verify"
 
+# With no --home and no $CUSTOS_HOME: the default home, its parents made on first use.
+mkdir "$WORK/user" "$WORK/ds"
+expect_rc 0 "init in the default home" -- env -u CUSTOS_HOME HOME="$WORK/user" "$CUSTOS" init \
+	--subject /CN=Default --key ec-p256 --threshold 2 --custodian p --custodian q --shares-out "$WORK/ds"
+[ -f "$WORK/user/.local/share/custos/ca/vault" ] && pass || fail "the default home was not created"
+expect_rc 0 "status of the default home" -- env -u CUSTOS_HOME HOME="$WORK/user" "$CUSTOS" status
+
 expect_rc 0 "status" -- "$CUSTOS" status --home "$H"
 expect_in "$WORK/out" '^quorum: +3 of 5 custodians' "status quorum"
 expect_in "$WORK/out" '^key state: +pre-active' "status state"
